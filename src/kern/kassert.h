@@ -1,0 +1,53 @@
+/*
+ * Assertions and panics, after FreeBSD's <sys/systm.h>.
+ *
+ * KASSERT(cond, ("fmt", args...)) and MPASS(cond) are compiled in only when
+ * the tree is configured with --enable-invariants (INVARIANTS); panic() is
+ * always there.  A failed assertion logs one line through kern_log() and
+ * aborts the process (SIGABRT), which is what tests catch with
+ * tcase_add_test_raise_signal().
+ */
+#ifndef _KERN_KASSERT_H_
+#define _KERN_KASSERT_H_
+
+#include <stdbool.h>
+
+#define __predict_true(exp)	__builtin_expect(!!(exp), 1)
+#define __predict_false(exp)	__builtin_expect(!!(exp), 0)
+
+#ifndef nitems
+#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
+#endif
+
+void	panic(const char *fmt, ...)
+	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void	kassert_panic(const char *fmt, ...)
+	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+
+#ifdef INVARIANTS
+#define	KASSERT(exp, msg) do {						\
+	if (__predict_false(!(exp)))					\
+		kassert_panic msg;					\
+} while (0)
+#else
+#define	KASSERT(exp, msg) do {						\
+	if (0)								\
+		(void)(exp);						\
+} while (0)
+#endif
+
+#define	MPASS(ex)							\
+	KASSERT((ex), ("Assertion %s failed at %s:%d", #ex, __FILE__, __LINE__))
+
+/* True in builds where KASSERT fires; tests use it to pick expectations. */
+static inline bool
+kassert_enabled(void)
+{
+#ifdef INVARIANTS
+	return (true);
+#else
+	return (false);
+#endif
+}
+
+#endif /* !_KERN_KASSERT_H_ */

@@ -1,0 +1,26 @@
+/*
+ * The RCU flavour of the whole tree: liburcu "memb" (membarrier), with the
+ * usual rcu_* names.  Include this instead of any <urcu*.h> header.
+ *
+ * liburcu needs every thread that calls rcu_read_lock() to be registered.
+ * rcu_thread_online() registers the calling thread on its first call and
+ * arranges (pthread key destructor) for it to be unregistered when the
+ * thread exits; it is cheap to call on every request.  Threads created by
+ * the tree itself may register and unregister explicitly instead.
+ */
+#ifndef _KERN_KERN_RCU_H_
+#define _KERN_KERN_RCU_H_
+
+#ifndef RCU_MEMBARRIER
+#define RCU_MEMBARRIER
+#endif
+#include <urcu.h>
+#include <urcu/rculist.h>
+#include <urcu/rculfhash.h>
+
+#include <stdbool.h>
+
+void	rcu_thread_online(void);
+bool	rcu_thread_is_registered(void);
+
+#endif /* !_KERN_KERN_RCU_H_ */

@@ -1,0 +1,9 @@
+# The VM core: objects, pages, radix trie, physical memory, pagers.
+# No FUSE header anywhere in src/vm.
+src_libdevpager_a_SOURCES += \
+	src/vm/vm.h \
+	src/vm/vm_memattr.c \
+	src/vm/vm_page.h \
+	src/vm/vm_phys.h \
+	src/vm/vm_radix.h \
+	src/vm/pmap.h

@@ -1,0 +1,48 @@
+# Tests: one Check binary (TAP) plus shell tests that mount the daemon.
+
+check_PROGRAMS += tests/check_devpager
+tests_check_devpager_SOURCES = tests/check_main.c tests/check_devpager.h \
+	tests/suites.h tests/check_harness.c
+tests_check_devpager_CPPFLAGS = $(FUSE_DAEMON_CPPFLAGS) -I$(top_srcdir)/tests
+tests_check_devpager_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_devpager_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
+
+# Mount tests (shell); each sources tests/lib/mount.sh.
+MOUNT_TESTS = \
+	tests/mount_basic.sh \
+	tests/mount_options.sh
+
+TESTS += tests/check_devpager $(MOUNT_TESTS)
+dist_check_SCRIPTS += $(MOUNT_TESTS)
+if HAVE_MANDOC
+TESTS += tests/manlint.sh
+endif
+dist_check_SCRIPTS += tests/manlint.sh
+
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
+AM_TESTS_ENVIRONMENT = \
+	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
+	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
+	FUSERMOUNT3='$(FUSERMOUNT3)'; export FUSERMOUNT3; \
+	MANDOC='$(MANDOC)'; export MANDOC;
+
+# Slow soaks and stress, run by `make regtest` (and by .ci/run), not by
+# `make check`.
+dist_check_SCRIPTS += $(REGTESTS)
+regtest: all $(check_PROGRAMS)
+	@fail=0; pass=0; \
+	for t in $(REGTESTS); do \
+		if abs_top_builddir='$(abs_top_builddir)' \
+		    abs_top_srcdir='$(abs_top_srcdir)' \
+		    FUSERMOUNT3='$(FUSERMOUNT3)' \
+		    $(SHELL) $(top_srcdir)/$$t; then \
+			echo "PASS: $$t"; pass=$$((pass + 1)); \
+		else \
+			echo "FAIL: $$t"; fail=$$((fail + 1)); \
+		fi; \
+	done; \
+	echo "regtest: $$pass passed, $$fail failed"; \
+	test $$fail -eq 0
+.PHONY: regtest
