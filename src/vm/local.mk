@@ -7,3 +7,4 @@ src_libdevpager_a_SOURCES += \
 	src/vm/vm_phys.h \
 	src/vm/vm_radix.h \
 	src/vm/pmap.h
+src_libdevpager_a_SOURCES += src/vm/vm_object.h src/vm/vm_pager.h
