@@ -123,9 +123,18 @@ extern struct mtx pa_lock[PA_LOCK_COUNT];
 #define	PA_LOCKPTR(pa)	(&pa_lock[((pa) >> PDRSHIFT) % PA_LOCK_COUNT])
 #define	VM_PAGE_TO_PHYS(m)	((m)->phys_addr)
 #define	vm_page_lockptr(m)	PA_LOCKPTR(VM_PAGE_TO_PHYS(m))
-#define	vm_page_lock(m)		mtx_lock(vm_page_lockptr(m))
+/*
+ * A fake page's phys_addr can change (vm_page_updatefake, reuse from the
+ * fake-page zone); it is only changed with the old page lock held, so
+ * vm_page_lock() re-checks after acquiring and retries if the page moved
+ * to another bucket meanwhile.  Unlock and assert use the current bucket,
+ * which cannot change while the lock is held.
+ */
+void	_vm_page_lock(vm_page_t m, const char *file, int line);
+int	_vm_page_trylock(vm_page_t m, const char *file, int line);
+#define	vm_page_lock(m)		_vm_page_lock((m), __FILE__, __LINE__)
 #define	vm_page_unlock(m)	mtx_unlock(vm_page_lockptr(m))
-#define	vm_page_trylock(m)	mtx_trylock(vm_page_lockptr(m))
+#define	vm_page_trylock(m)	_vm_page_trylock((m), __FILE__, __LINE__)
 #define	vm_page_lock_assert(m, a) mtx_assert(vm_page_lockptr(m), (a))
 
 void	vm_page_init(void);	/* page locks, fake-page zone */
