@@ -14,7 +14,14 @@
  *				term
  *
  * e.g. "2*return(12)->off" fails the next two evaluations with ENOMEM.
- * ERRNO is a decimal number 1..4095; N is 1..100 for % and 1..10^9 for *.
+ * ERRNO is a decimal number 1..4095; N is 1..100 for % and 1..10^9 for *;
+ * MS is 0..3600000.  The N% and N* prefixes also apply to off and sleep
+ * ("1*off->return(5)" lets one evaluation pass, then fails).  An N% term
+ * that does not fire passes evaluation on to the next term; off and a
+ * fired return end it.  Numbers are plain decimal without leading zeros;
+ * the spec has no inner white space (leading and trailing white space,
+ * such as the newline of echo(1), is ignored).  At most 16 terms.
+ * The hits counter counts evaluations that returned an error.
  *
  * Sites:
  *	FAIL_POINT_DEFINE(name);		at file scope, once
@@ -42,6 +49,7 @@ struct fail_point {
 	int			 fp_enabled;	/* (a) non-zero if not "off" */
 	struct fail_term	*fp_terms;	/* (f) parsed chain */
 	unsigned long		 fp_hits;	/* (f) times it fired */
+	unsigned long long	 fp_prng;	/* (f) state for N% */
 	struct fail_point	*fp_next;	/* (c) registry link */
 };
 
@@ -66,15 +74,23 @@ int	fail_point_eval_slow(struct fail_point *fp);
 /*
  * Registry: set a point's specification (0, EINVAL for a bad spec with
  * nothing changed, ENOENT for an unknown name), read it back in canonical
- * form (what was set, with used-up terms removed), and walk all names in
- * sorted order.
+ * form (what was set, with used-up terms removed and N* showing the
+ * evaluations left; "off" when nothing is left; ERANGE if len is too
+ * small, with a truncated string), and walk all names in sorted order
+ * (the callback may call fail_point_get/set/hits).
  */
 int	fail_point_set(const char *name, const char *spec);
 int	fail_point_get(const char *name, char *buf, size_t len);
 int	fail_point_hits(const char *name, unsigned long *hitsp);
 void	fail_point_foreach(void (*cb)(const char *name, void *arg),
 	    void *arg);
-/* Tests: turn every point off. */
+/* Tests: turn every point off and zero its hits counter. */
 void	fail_point_reset_all(void);
+/*
+ * Tests: reseed the per-point pseudo-random generators used by N% terms,
+ * so a run is reproducible (each point's sequence depends on the seed and
+ * its name).  Points start seeded with 0.
+ */
+void	fail_point_seed(unsigned seed);
 
 #endif /* !_KERN_FAIL_H_ */

@@ -20,6 +20,14 @@
 
 #include <stdbool.h>
 
+/*
+ * liburcu maps rcu_thread_online to urcu_memb_thread_online(), a no-op
+ * for the memb flavour (it only matters for QSBR).  The tree's
+ * rcu_thread_online() is the registering function below, so the mapping
+ * is removed here.
+ */
+#undef rcu_thread_online
+
 void	rcu_thread_online(void);
 bool	rcu_thread_is_registered(void);
 

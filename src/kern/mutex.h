@@ -30,10 +30,28 @@
 struct mtx {
 	struct lock_object	lock_object;	/* (c) */
 	pthread_mutex_t		mtx_lock;
-	pthread_t		mtx_owner;	/* (m) valid if mtx_owned_flag */
-	int			mtx_owned_flag;	/* (m) */
+	pthread_t		mtx_owner;	/* (m,a) valid if mtx_owned_flag */
+	int			mtx_owned_flag;	/* (m,a) */
 	unsigned		mtx_recurse;	/* (m) */
 };
+
+/*
+ * Static initialiser, for mutexes that must work before any constructor
+ * runs (Giant, registries filled by constructors):
+ *	static struct mtx foo_mtx = MTX_INITIALIZER("foo", LOCK_RANK_LEAF, 0);
+ * opts is MTX_RECURSE, MTX_DUPOK or MTX_NOWITNESS, or-ed, or 0.
+ */
+#define	MTX_INITIALIZER(name, rank, opts) {				\
+	.lock_object = {						\
+		.lo_class = &lock_class_mtx,				\
+		.lo_name = (name),					\
+		.lo_rank = (rank),					\
+		.lo_flags = (((opts) & MTX_RECURSE) ? LO_RECURSABLE : 0) |	\
+		    (((opts) & MTX_DUPOK) ? LO_DUPOK : 0) |		\
+		    (((opts) & MTX_NOWITNESS) ? LO_NOWITNESS : 0),	\
+	},								\
+	.mtx_lock = PTHREAD_MUTEX_INITIALIZER,				\
+}
 
 void	mtx_init(struct mtx *m, const char *name, int rank, int opts);
 void	mtx_destroy(struct mtx *m);

@@ -8,9 +8,19 @@
  * rw_assert(RA_RLOCKED) checks the calling thread there and only "some
  * reader" otherwise.
  *
+ * Implementation: one atomic word holds the write bit, two waiter bits and
+ * the reader count.  Uncontended rw_rlock/rw_runlock/rw_wlock/rw_wunlock
+ * are one compare-and-swap each; only a thread that must wait, or that
+ * releases the lock while the waiter bits are set, takes rw_mtx.  Writers
+ * are preferred: once a writer waits, new readers wait too, unless the
+ * reading thread already holds some read lock (a thread holding a read
+ * lock must be able to take another one, or read recursion would
+ * deadlock against a waiting writer).
+ *
  * Locks used to protect struct members in this file:
  *	(c)	constant after rw_init()
  *	(a)	atomic
+ *	(w)	rw_mtx
  */
 #ifndef _KERN_RWLOCK_H_
 #define _KERN_RWLOCK_H_
@@ -30,13 +40,13 @@
 
 struct rwlock {
 	struct lock_object	lock_object;	/* (c) */
-	pthread_mutex_t		rw_mtx;		/* protects the fields below */
-	pthread_cond_t		rw_readers_cv;
-	pthread_cond_t		rw_writers_cv;
-	unsigned		rw_readers;	/* (a) current readers */
-	unsigned		rw_writers_waiting;
-	int			rw_wlocked;	/* (a) */
-	pthread_t		rw_owner;	/* valid while rw_wlocked */
+	unsigned long		rw_state;	/* (a) RW_* bits, readers */
+	pthread_t		rw_owner;	/* (a) write owner or 0 */
+	pthread_mutex_t		rw_mtx;		/* slow path only */
+	pthread_cond_t		rw_readers_cv;	/* (w) blocked readers */
+	pthread_cond_t		rw_writers_cv;	/* (w) blocked writers */
+	unsigned		rw_readers_waiting; /* (w) */
+	unsigned		rw_writers_waiting; /* (w) */
 };
 
 void	rw_init(struct rwlock *rw, const char *name, int rank, int opts);

@@ -40,7 +40,12 @@ void	test_hook_set_callback(const char *name, void (*cb)(void *), void *arg);
 bool	test_hook_wait_parked(const char *name, int timeout_ms);
 /* Let the thread parked at name go; the hook is disarmed. */
 void	test_hook_release(const char *name);
-/* Number of times name was reached since the last reset. */
+/* Count hits of name without parking or a callback. */
+void	test_hook_watch(const char *name);
+/*
+ * Number of times name was reached since the last reset, counted while
+ * the hook was armed, had a callback or was watched.
+ */
 unsigned test_hook_hits(const char *name);
 /* Disarm everything, release every parked thread, forget counts. */
 void	test_hook_reset(void);
