@@ -46,3 +46,6 @@ regtest: all $(check_PROGRAMS)
 	echo "regtest: $$pass passed, $$fail failed"; \
 	test $$fail -eq 0
 .PHONY: regtest
+tests_check_devpager_SOURCES += tests/check_subr.c tests/check_fs_options.c
+tests_check_devpager_SOURCES += tests/check_fs_inval.c
+tests_check_devpager_SOURCES += tests/check_vm_radix.c

@@ -4,3 +4,7 @@
  * the one test binary.  Keep the list sorted by layer.
  */
 SUITE(harness)
+SUITE(subr)
+SUITE(fs_options)
+SUITE(fs_inval)
+SUITE(vm_radix)

@@ -9,3 +9,4 @@ src_libdevpager_a_SOURCES += \
 	src/vm/pmap.h
 src_libdevpager_a_SOURCES += src/vm/vm_object.h src/vm/vm_pager.h
 src_libdevpager_a_SOURCES += src/vm/vm_page.c
+src_libdevpager_a_SOURCES += src/vm/vm_radix.c
