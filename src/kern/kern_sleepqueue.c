@@ -61,6 +61,7 @@ struct sleepq_bucket {
 } __attribute__((__aligned__(64)));
 
 static struct sleepq_bucket sleepq_table[SLEEPQ_BUCKETS];
+static bool sleepq_broken_order;	/* tests: drop the interlock first */
 static pthread_once_t sleepq_once = PTHREAD_ONCE_INIT;
 
 static void	sleepq_init(void);
@@ -129,13 +130,22 @@ _sleep(const void *wchan, struct lock_object *lock, int flags,
 	w.sw_wmesg = wmesg;
 	w.sw_woken = false;
 
-	/* Queue first, then release the interlock: no lost wake-up. */
-	pthread_mutex_lock(&sb->sb_lock);
-	TAILQ_INSERT_TAIL(&sb->sb_waiters, &w, sw_link);
 	how = 0;
-	if (lock != NULL)
-		how = lock->lo_class->lc_unlock(lock);
-	TEST_HOOK("sleepq_after_release");
+	if (__predict_false(sleepq_broken_order)) {
+		/* The broken order, for tests only: loses wake-ups. */
+		if (lock != NULL)
+			how = lock->lo_class->lc_unlock(lock);
+		TEST_HOOK("sleepq_after_release");
+		pthread_mutex_lock(&sb->sb_lock);
+		TAILQ_INSERT_TAIL(&sb->sb_waiters, &w, sw_link);
+	} else {
+		/* Queue first, then release the interlock. */
+		pthread_mutex_lock(&sb->sb_lock);
+		TAILQ_INSERT_TAIL(&sb->sb_waiters, &w, sw_link);
+		if (lock != NULL)
+			how = lock->lo_class->lc_unlock(lock);
+		TEST_HOOK("sleepq_after_release");
+	}
 
 	error = 0;
 	while (!w.sw_woken) {
@@ -179,6 +189,13 @@ sleepq_wake(const void *wchan, bool one)
 	if (any)
 		pthread_cond_broadcast(&sb->sb_cv);
 	pthread_mutex_unlock(&sb->sb_lock);
+}
+
+void
+sleepq_test_set_broken_order(bool broken)
+{
+
+	sleepq_broken_order = broken;
 }
 
 void

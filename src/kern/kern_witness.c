@@ -102,21 +102,28 @@ witness_checkorder(struct lock_object *lo, int flags, const char *file,
 
 	if ((lo->lo_flags & LO_NOWITNESS) != 0 || (flags & WITNESS_TRY) != 0)
 		return;
+	/*
+	 * Re-acquiring a lock already held cannot block in the two allowed
+	 * cases (a recursable lock, a shared lock taken shared again), so
+	 * it is not an ordering event, as in FreeBSD; anything else would
+	 * deadlock the thread on itself.
+	 */
+	wh = witness_find(lo);
+	if (wh != NULL) {
+		if ((lo->lo_flags & LO_RECURSABLE) != 0)
+			return;
+		if ((flags & WITNESS_SHARED) != 0 &&
+		    (wh->wh_flags & WITNESS_SHARED) != 0)
+			return;
+		witness_report("recursion on non-recursive lock \"%s\" "
+		    "(rank %d) at %s:%d, first acquired at %s:%d",
+		    lo->lo_name, lo->lo_rank, file, line, wh->wh_file,
+		    wh->wh_line);
+		return;
+	}
 	for (i = 0; i < witness_nheld; i++) {
 		wh = &witness_held[i];
 		held = wh->wh_lock;
-		if (held == lo) {
-			if ((lo->lo_flags & LO_RECURSABLE) != 0)
-				continue;
-			if ((flags & WITNESS_SHARED) != 0 &&
-			    (wh->wh_flags & WITNESS_SHARED) != 0)
-				continue;
-			witness_report("recursion on non-recursive lock "
-			    "\"%s\" (rank %d) at %s:%d, first acquired at "
-			    "%s:%d", lo->lo_name, lo->lo_rank, file, line,
-			    wh->wh_file, wh->wh_line);
-			return;
-		}
 		if (held->lo_rank > lo->lo_rank) {
 			witness_report("lock order reversal: \"%s\" (rank %d) "
 			    "acquired at %s:%d while holding \"%s\" (rank %d) "

@@ -6,20 +6,28 @@
 #define _KERN_REFCOUNT_H_
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <urcu/uatomic.h>
 
 #include "kern/kassert.h"
 
+/*
+ * The counters are declared volatile (as in FreeBSD); uatomic's helpers
+ * take plain pointers and are atomic by themselves, so the qualifier is
+ * cast away for them.
+ */
+#define	_REFCOUNT_P(count)	((unsigned *)(uintptr_t)(count))
+
 static inline void
 refcount_init(volatile unsigned *count, unsigned value)
 {
-	uatomic_set(count, value);
+	uatomic_set(_REFCOUNT_P(count), value);
 }
 
 static inline unsigned
 refcount_load(volatile unsigned *count)
 {
-	return (uatomic_read(count));
+	return (uatomic_read(_REFCOUNT_P(count)));
 }
 
 static inline void
@@ -27,7 +35,7 @@ refcount_acquire(volatile unsigned *count)
 {
 	unsigned old;
 
-	old = uatomic_add_return(count, 1) - 1;
+	old = uatomic_add_return(_REFCOUNT_P(count), 1) - 1;
 	KASSERT(old < 0x80000000u, ("refcount %p overflowed", (void *)count));
 	(void)old;
 }
@@ -38,13 +46,13 @@ refcount_acquire_if_not_zero(volatile unsigned *count)
 {
 	unsigned old;
 
-	old = uatomic_read(count);
+	old = uatomic_read(_REFCOUNT_P(count));
 	for (;;) {
 		unsigned seen;
 
 		if (old == 0)
 			return (false);
-		seen = uatomic_cmpxchg(count, old, old + 1);
+		seen = uatomic_cmpxchg(_REFCOUNT_P(count), old, old + 1);
 		if (seen == old)
 			return (true);
 		old = seen;
@@ -57,7 +65,7 @@ refcount_release(volatile unsigned *count)
 {
 	unsigned old;
 
-	old = uatomic_add_return(count, -1) + 1;
+	old = uatomic_add_return(_REFCOUNT_P(count), -1) + 1;
 	KASSERT(old > 0, ("refcount %p is zero", (void *)count));
 	return (old == 1);
 }
@@ -68,14 +76,14 @@ refcount_release_if_not_last(volatile unsigned *count)
 {
 	unsigned old;
 
-	old = uatomic_read(count);
+	old = uatomic_read(_REFCOUNT_P(count));
 	for (;;) {
 		unsigned seen;
 
 		KASSERT(old > 0, ("refcount %p is zero", (void *)count));
 		if (old == 1)
 			return (false);
-		seen = uatomic_cmpxchg(count, old, old - 1);
+		seen = uatomic_cmpxchg(_REFCOUNT_P(count), old, old - 1);
 		if (seen == old)
 			return (true);
 		old = seen;

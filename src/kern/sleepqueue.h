@@ -14,6 +14,8 @@
 #ifndef _KERN_SLEEPQUEUE_H_
 #define _KERN_SLEEPQUEUE_H_
 
+#include <stdbool.h>
+
 #include "kern/lock.h"
 
 struct mtx;
@@ -27,6 +29,12 @@ void	wakeup(const void *wchan);
 void	wakeup_one(const void *wchan);
 /* Tests: number of threads sleeping on wchan right now. */
 int	sleepq_sleepers(const void *wchan);
+/*
+ * Tests only: select the broken order (drop the interlock, then queue),
+ * which loses a wake-up issued in between, to prove the no-lost-wake-up
+ * test catches it.  Set before any thread sleeps.
+ */
+void	sleepq_test_set_broken_order(bool broken);
 
 #define	msleep(chan, mtx, flags, wmesg, timo)				\
 	_sleep((chan), &(mtx)->lock_object, (flags), (wmesg), (timo))
