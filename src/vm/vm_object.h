@@ -145,5 +145,8 @@ vm_object_t vm_object_lookup_id(uint64_t id);
 /* Counters for the inspection tree (live objects, zone items). */
 unsigned long vm_object_live_count(void);
 unsigned long vm_object_zone_count(void);
+/* Reference counts that went 0 -> 1 (a revived dead object: a bug; also
+ * fatal under INVARIANTS).  For tests. */
+unsigned long vm_object_revival_count(void);
 
 #endif /* !_VM_VM_OBJECT_H_ */

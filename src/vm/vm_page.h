@@ -85,6 +85,7 @@ struct vm_page {
 #define	PG_NODUMP	0x0080
 #define	PG_UNHOLDFREE	0x0100	/* delayed free of a held page */
 #define	PG_MEMATTR_WARNED 0x0200 /* memattr alias warning printed */
+#define	PG_FAKEZONE	0x0400	/* (c) from the fake-page zone (getfake) */
 
 /* oflags (VPO_*), (o) */
 #define	VPO_UNMANAGED	0x04	/* no PV management for page */

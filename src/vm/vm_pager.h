@@ -90,6 +90,21 @@ vm_object_t vm_pager_object_lookup_rcu(struct cds_list_head *pg_list,
 	    void *handle);
 
 /*
+ * Test-only knobs (never used outside tests):
+ *	vm_pager_set_test_ops: use ops instead of pagertab[type] for every
+ *	    pager call on objects of that type (NULL restores pagertab).
+ *	vm_pager_set_broken_lookup: make vm_pager_object_lookup the pre-fix
+ *	    variant of reference 4.4 (OBJ_DEAD tested unlocked, hook
+ *	    "vm_pager_object_lookup_broken", then vm_object_reference), to
+ *	    show that its 0 -> 1 revival is caught.
+ * Test hooks: "vm_pager_object_lookup_match" (H4: after a handle match,
+ * before the object lock, list lock held), "phys_pager_dealloc" (after
+ * the object lock is dropped, before phys_pager_mtx).
+ */
+void	vm_pager_set_test_ops(objtype_t type, const struct pagerops *ops);
+void	vm_pager_set_broken_lookup(bool broken);
+
+/*
  * The device pager KPI (cdev_pager(9)).
  *	cdev_pg_fault: object WLOCKED on entry and return (may drop it in
  *	    between); *mres is the placeholder on entry, the page now at that

@@ -1,0 +1,610 @@
+/*
+ * Virtual memory objects, after FreeBSD's vm_object.c.
+ *
+ * The object zone: struct vm_object items are calloc()ed one at a time
+ * and never given back to libc.  The first time an item is created it is
+ * initialised once and for all (its rwlock, an empty memq and trie) as a
+ * dead object (OBJT_DEAD, OBJ_DEAD, ref_count 0) and appended to the
+ * global RCU list vm_object_list, which it never leaves.  Freeing an
+ * object (vm_object_destroy) hands it to call_rcu(): it reaches the
+ * zone's free list only after a grace period, so an RCU reader walking
+ * the global list -- or a pager's list, from which pgo_dealloc unlinked
+ * it -- never sees it reused inside its read-side section.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/kassert.h"
+#include "kern/kern_rcu.h"
+#include "kern/mutex.h"
+#include "kern/refcount.h"
+#include "kern/rwlock.h"
+#include "kern/sleepqueue.h"
+#include "kern/test_hook.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+#include "vm/vm_radix.h"
+#include "vm/pmap.h"
+#include "vm/swap_reserve.h"
+
+/*
+ * The global list and the zone.
+ *	(l)	vm_object_list_mtx
+ *	(z)	obj_zone_mtx
+ */
+struct cds_list_head vm_object_list = CDS_LIST_HEAD_INIT(vm_object_list);
+static struct mtx vm_object_list_mtx;
+static struct mtx obj_zone_mtx;
+static TAILQ_HEAD(, vm_object) obj_zone_free =		/* (z) */
+    TAILQ_HEAD_INITIALIZER(obj_zone_free);
+static unsigned long obj_zone_items;			/* (a) ever created */
+static unsigned long obj_live;				/* (a) allocated */
+static unsigned long obj_revivals;			/* (a) 0 -> 1 refs */
+static uint64_t obj_next_id = 1;			/* (a) */
+static bool vm_object_inited;
+
+static vm_object_t obj_zone_alloc(void);
+static vm_object_t obj_zone_create(void);
+static void	obj_zone_free_rcu(struct rcu_head *head);
+static void	vm_object_ref_acquire(vm_object_t object);
+
+void
+vm_object_init(void)
+{
+
+	if (vm_object_inited)
+		return;
+	mtx_init(&vm_object_list_mtx, "vm object list", LOCK_RANK_LEAF,
+	    MTX_DEF);
+	mtx_init(&obj_zone_mtx, "vm object zone", LOCK_RANK_LEAF, MTX_DEF);
+	vm_object_inited = true;
+}
+
+/*
+ * FreeBSD's vm_object_zinit(): runs once per item, ever.  The item is
+ * born dead and published on the global list before anyone can use it.
+ */
+static vm_object_t
+obj_zone_create(void)
+{
+	vm_object_t object;
+
+	object = calloc(1, sizeof(*object));
+	if (object == NULL)
+		panic("vm_object_allocate: out of memory");
+	rw_init(&object->lock, "vm object", LOCK_RANK_VM_OBJECT, RW_DUPOK);
+	object->type = OBJT_DEAD;
+	object->flags = OBJ_DEAD;
+	refcount_init(&object->ref_count, 0);
+	TAILQ_INIT(&object->memq);
+	vm_radix_init_tree(&object->rtree);
+	CDS_INIT_LIST_HEAD(&object->pager_object_list);
+	__atomic_add_fetch(&obj_zone_items, 1, __ATOMIC_RELAXED);
+	mtx_lock(&vm_object_list_mtx);
+	cds_list_add_tail_rcu(&object->object_list, &vm_object_list);
+	mtx_unlock(&vm_object_list_mtx);
+	return (object);
+}
+
+static vm_object_t
+obj_zone_alloc(void)
+{
+	vm_object_t object;
+
+	mtx_lock(&obj_zone_mtx);
+	object = TAILQ_FIRST(&obj_zone_free);
+	if (object != NULL)
+		TAILQ_REMOVE(&obj_zone_free, object, free_link);
+	mtx_unlock(&obj_zone_mtx);
+	if (object == NULL)
+		object = obj_zone_create();
+	return (object);
+}
+
+/*
+ * The zone's free: runs after a grace period (call_rcu).  Under
+ * INVARIANTS, FreeBSD's vm_object_zdtor checks.
+ */
+static void
+obj_zone_free_rcu(struct rcu_head *head)
+{
+	vm_object_t object;
+
+	object = caa_container_of(head, struct vm_object, rcu);
+	KASSERT(refcount_load(&object->ref_count) == 0,
+	    ("object %p ref_count = %u", (void *)object,
+	    refcount_load(&object->ref_count)));
+	KASSERT(TAILQ_EMPTY(&object->memq),
+	    ("object %p has resident pages in its memq", (void *)object));
+	KASSERT(vm_radix_is_empty(&object->rtree),
+	    ("object %p has resident pages in its trie", (void *)object));
+	KASSERT(object->paging_in_progress == 0,
+	    ("object %p paging_in_progress = %u", (void *)object,
+	    object->paging_in_progress));
+	KASSERT(object->resident_page_count == 0,
+	    ("object %p resident_page_count = %u", (void *)object,
+	    object->resident_page_count));
+	KASSERT(object->shadow_count == 0,
+	    ("object %p shadow_count = %d", (void *)object,
+	    object->shadow_count));
+	KASSERT(object->type == OBJT_DEAD,
+	    ("object %p has non-dead type %d", (void *)object,
+	    object->type));
+	mtx_lock(&obj_zone_mtx);
+	TAILQ_INSERT_TAIL(&obj_zone_free, object, free_link);
+	mtx_unlock(&obj_zone_mtx);
+}
+
+/*
+ * Allocate an object of the given type and size (pages) with one
+ * reference.  Panics on OBJT_DEAD.
+ */
+vm_object_t
+vm_object_allocate(objtype_t type, vm_pindex_t size)
+{
+	vm_object_t object;
+	uint16_t flags;
+
+	switch (type) {
+	case OBJT_DEAD:
+		panic("vm_object_allocate: can't create OBJT_DEAD");
+	case OBJT_DEFAULT:
+	case OBJT_SWAP:
+		flags = OBJ_ONEMAPPING;
+		break;
+	case OBJT_DEVICE:
+	case OBJT_SG:
+		flags = OBJ_FICTITIOUS | OBJ_UNMANAGED;
+		break;
+	case OBJT_MGTDEVICE:
+		flags = OBJ_FICTITIOUS;
+		break;
+	case OBJT_PHYS:
+		flags = OBJ_UNMANAGED;
+		break;
+	default:
+		panic("vm_object_allocate: type %d", type);
+	}
+	object = obj_zone_alloc();
+	KASSERT(object->type == OBJT_DEAD && refcount_load(&object->ref_count)
+	    == 0, ("vm_object_allocate: zone item %p is live", (void *)object));
+
+	/*
+	 * Stale RCU readers may still look at the item (type-stable): fill
+	 * everything in, then publish the real type last.
+	 */
+	KASSERT(TAILQ_EMPTY(&object->memq), ("vm_object_allocate: memq"));
+	vm_radix_init_tree(&object->rtree);
+	object->size = size;
+	object->generation = 1;
+	object->shadow_count = 0;
+	object->memattr = VM_MEMATTR_DEFAULT;
+	object->pg_color = 0;
+	object->paging_in_progress = 0;
+	object->resident_page_count = 0;
+	__atomic_store_n(&object->handle, NULL, __ATOMIC_RELAXED);
+	memset(&object->un_pager, 0, sizeof(object->un_pager));
+	if (type == OBJT_DEVICE || type == OBJT_MGTDEVICE)
+		TAILQ_INIT(&object->un_pager.devp.devp_pglist);
+	else if (type == OBJT_SG)
+		TAILQ_INIT(&object->un_pager.sgp.sgp_pglist);
+	CDS_INIT_LIST_HEAD(&object->pager_object_list);
+	object->pager_priv = NULL;
+	memset(&object->cred, 0, sizeof(object->cred));
+	object->has_cred = false;
+	object->charge = 0;
+	object->path[0] = '\0';
+	__atomic_store_n(&object->id,
+	    __atomic_fetch_add(&obj_next_id, 1, __ATOMIC_RELAXED),
+	    __ATOMIC_RELAXED);
+	refcount_init(&object->ref_count, 1);
+	__atomic_store_n(&object->flags, flags, __ATOMIC_RELEASE);
+	__atomic_store_n(&object->type, type, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&obj_live, 1, __ATOMIC_RELAXED);
+	return (object);
+}
+
+/*
+ * Take a reference.  A count going 0 -> 1 would revive a dead or
+ * stillborn object: counted (obj_revivals, for the tests of the broken
+ * lookup) and fatal under INVARIANTS.
+ */
+static void
+vm_object_ref_acquire(vm_object_t object)
+{
+	unsigned old;
+
+	old = __atomic_fetch_add(&object->ref_count, 1, __ATOMIC_ACQ_REL);
+	if (__predict_false(old == 0)) {
+		__atomic_add_fetch(&obj_revivals, 1, __ATOMIC_RELAXED);
+		KASSERT(0, ("vm_object_reference: object %p revived from "
+		    "ref_count 0 (type %d, flags %#x)", (void *)object,
+		    object->type, object->flags));
+	}
+}
+
+/*
+ * Add a reference to a live object (the caller already holds one, or
+ * holds the object lock and has checked it is not OBJ_DEAD).
+ */
+void
+vm_object_reference(vm_object_t object)
+{
+
+	if (object == NULL)
+		return;
+	vm_object_ref_acquire(object);
+}
+
+/* The object must be locked (write). */
+void
+vm_object_reference_locked(vm_object_t object)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	vm_object_ref_acquire(object);
+}
+
+/*
+ * Release a reference; the last one terminates the object.  The count
+ * reaches 0 only here, with the object write-locked, and terminate marks
+ * it OBJ_DEAD before the lock is dropped.
+ */
+void
+vm_object_deallocate(vm_object_t object)
+{
+
+	if (object == NULL)
+		return;
+	TEST_HOOK("vm_object_deallocate");
+	if (refcount_release_if_not_last(&object->ref_count))
+		return;
+	VM_OBJECT_WLOCK(object);
+	KASSERT(refcount_load(&object->ref_count) > 0,
+	    ("vm_object_deallocate: object %p deallocated too many times: "
+	    "type %d", (void *)object, object->type));
+	if (!refcount_release(&object->ref_count)) {
+		VM_OBJECT_WUNLOCK(object);
+		return;
+	}
+	vm_object_terminate(object);
+	/* terminate unlocked and destroyed the object */
+}
+
+/*
+ * Tear down an object whose last reference is gone: mark it dead, wait
+ * for paging to finish, free or detach its pages, let the pager clean up
+ * (which makes it OBJT_DEAD), then destroy it.  Called with the object
+ * write-locked; returns with it unlocked and freed.  May sleep.
+ */
+void
+vm_object_terminate(vm_object_t object)
+{
+	vm_page_t p;
+	bool managed;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(refcount_load(&object->ref_count) == 0,
+	    ("vm_object_terminate: object %p with references, ref_count=%u",
+	    (void *)object, refcount_load(&object->ref_count)));
+
+	/* Lookups that take the object lock now skip this object. */
+	vm_object_set_flag(object, OBJ_DEAD);
+	vm_object_pip_wait(object, "objtrm");
+	KASSERT(object->paging_in_progress == 0,
+	    ("vm_object_terminate: pageout in progress"));
+
+	/*
+	 * Detach every page.  Pages without wirings are freed (a held one
+	 * at its last unhold); wired ones -- the pager's fake pages -- are
+	 * only detached: pgo_dealloc frees them.  Managed pages lose their
+	 * recorded mappings after leaving the object, so a lock-free fault
+	 * cannot record a new one in between.
+	 */
+	while ((p = TAILQ_FIRST(&object->memq)) != NULL) {
+		KASSERT(!vm_page_busied(p),
+		    ("vm_object_terminate: freeing busy page %p", (void *)p));
+		managed = (p->oflags & VPO_UNMANAGED) == 0;
+		if (managed)
+			vm_page_lock(p);
+		TAILQ_REMOVE(&object->memq, p, listq);
+		__atomic_store_n(&p->object, NULL, __ATOMIC_RELEASE);
+		if (managed) {
+			vm_page_unlock(p);
+			if ((p->flags & PG_FICTITIOUS) == 0 ||
+			    p->wire_count == 0)
+				pmap_remove_all(p);
+			vm_page_lock(p);
+		}
+		if (p->wire_count == 0)
+			vm_page_free(p);
+		if (managed)
+			vm_page_unlock(p);
+	}
+	vm_radix_reclaim_allnodes(&object->rtree);
+	__atomic_store_n(&object->resident_page_count, 0, __ATOMIC_RELAXED);
+
+	KASSERT(!object->has_cred || object->type == OBJT_DEFAULT ||
+	    object->type == OBJT_SWAP,
+	    ("vm_object_terminate: object %p type %d has a swap charge",
+	    (void *)object, object->type));
+
+	vm_pager_deallocate(object);
+	KASSERT(object->type == OBJT_DEAD,
+	    ("vm_object_terminate: pager left object %p with type %d",
+	    (void *)object, object->type));
+	VM_OBJECT_WUNLOCK(object);
+	vm_object_destroy(object);
+}
+
+/*
+ * Release the swap charge and give the memory back to the zone after a
+ * grace period.  The object is dead, unlocked and unreferenced.
+ */
+void
+vm_object_destroy(vm_object_t object)
+{
+
+	KASSERT(object->type == OBJT_DEAD,
+	    ("vm_object_destroy: object %p type %d", (void *)object,
+	    object->type));
+	if (object->has_cred) {
+		swap_release_by_cred(object->charge, &object->cred);
+		object->has_cred = false;
+		object->charge = 0;
+	}
+	__atomic_store_n(&object->handle, NULL, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&obj_live, 1, __ATOMIC_RELAXED);
+	rcu_thread_online();
+	call_rcu(&object->rcu, obj_zone_free_rcu);
+}
+
+/* The object must be locked (write). */
+void
+vm_object_set_flag(vm_object_t object, uint16_t bits)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	__atomic_store_n(&object->flags, object->flags | bits,
+	    __ATOMIC_RELEASE);
+}
+
+/* The object must be locked (write). */
+void
+vm_object_clear_flag(vm_object_t object, uint16_t bits)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	__atomic_store_n(&object->flags, object->flags & ~bits,
+	    __ATOMIC_RELEASE);
+}
+
+/*
+ * Paging in progress: a count of operations that may drop the object
+ * lock mid-way (pager calls); terminate waits for it to drain.  The
+ * object must be locked (write) for all of these.
+ */
+void
+vm_object_pip_add(vm_object_t object, unsigned i)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	object->paging_in_progress += i;
+}
+
+void
+vm_object_pip_wakeup(vm_object_t object)
+{
+
+	vm_object_pip_wakeupn(object, 1);
+}
+
+void
+vm_object_pip_wakeupn(vm_object_t object, unsigned i)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(object->paging_in_progress >= i,
+	    ("vm_object_pip_wakeupn: pip %u < %u", object->paging_in_progress,
+	    i));
+	object->paging_in_progress -= i;
+	if ((object->flags & OBJ_PIPWNT) != 0 &&
+	    object->paging_in_progress == 0) {
+		vm_object_clear_flag(object, OBJ_PIPWNT);
+		wakeup(object);
+	}
+}
+
+/*
+ * Sleep until paging_in_progress is 0.  VM_OBJECT_SLEEP queues us before
+ * it drops the object lock, and pip_wakeup needs that lock, so the
+ * wake-up cannot be lost.
+ */
+void
+vm_object_pip_wait(vm_object_t object, const char *waitid)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	while (object->paging_in_progress != 0) {
+		vm_object_set_flag(object, OBJ_PIPWNT);
+		VM_OBJECT_SLEEP(object, object, 0, waitid, 0);
+	}
+}
+
+/*
+ * Remove the pages in [start, end) (end 0: to the end of the object).
+ * Wired pages (fake pages of device objects) are not freed: unless
+ * OBJPR_CLEANONLY they are made invalid and clean, and stay resident, so
+ * the next fault hands them to the pager again (FreeBSD's msync
+ * MS_INVALIDATE path).  Without OBJPR_NOTMAPPED the recorded mappings of
+ * managed pages are removed (pmap_remove_all); unmanaged objects must
+ * pass OBJPR_NOTMAPPED.  OBJPR_CLEANONLY keeps dirty pages.  The object
+ * must be locked (write); busy pages are waited for.
+ */
+void
+vm_object_page_remove(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
+    int options)
+{
+	vm_page_t p, next;
+	bool managed;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT((object->flags & OBJ_UNMANAGED) == 0 ||
+	    (options & (OBJPR_CLEANONLY | OBJPR_NOTMAPPED)) == OBJPR_NOTMAPPED,
+	    ("vm_object_page_remove: illegal options for object %p",
+	    (void *)object));
+	if (object->resident_page_count == 0)
+		return;
+	vm_object_pip_add(object, 1);
+again:
+	p = vm_radix_lookup_ge(&object->rtree, start);
+	for (; p != NULL; p = next) {
+		next = TAILQ_NEXT(p, listq);
+		if (end != 0 && p->pindex >= end)
+			break;
+		if (vm_page_sleep_if_busy(p, "vmopar"))
+			goto again;
+		managed = (p->oflags & VPO_UNMANAGED) == 0;
+		if (p->wire_count != 0) {
+			if (managed && (options & OBJPR_NOTMAPPED) == 0)
+				pmap_remove_all(p);
+			if ((options & OBJPR_CLEANONLY) == 0) {
+				p->valid = 0;
+				p->dirty = 0;
+			}
+			continue;
+		}
+		if ((options & OBJPR_CLEANONLY) != 0 && p->dirty != 0)
+			continue;
+		if (managed) {
+			/*
+			 * Out of the object first, so that a lock-free fault
+			 * cannot record a mapping after pmap_remove_all.
+			 */
+			vm_page_lock(p);
+			vm_page_remove(p);
+			vm_page_unlock(p);
+			if ((options & OBJPR_NOTMAPPED) == 0)
+				pmap_remove_all(p);
+			vm_page_lock(p);
+			vm_page_free(p);
+			vm_page_unlock(p);
+		} else
+			vm_page_free(p);
+	}
+	vm_object_pip_wakeup(object);
+}
+
+/*
+ * Set the default memattr of an object's pages: only while it has no
+ * resident page.  KERN_SUCCESS, KERN_FAILURE (pages resident) or
+ * KERN_INVALID_ARGUMENT (dead object).  The object must be locked
+ * (write).
+ */
+int
+vm_object_set_memattr(vm_object_t object, vm_memattr_t memattr)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	switch (object->type) {
+	case OBJT_DEFAULT:
+	case OBJT_DEVICE:
+	case OBJT_MGTDEVICE:
+	case OBJT_PHYS:
+	case OBJT_SG:
+	case OBJT_SWAP:
+	case OBJT_VNODE:
+		if (!TAILQ_EMPTY(&object->memq))
+			return (KERN_FAILURE);
+		break;
+	case OBJT_DEAD:
+		return (KERN_INVALID_ARGUMENT);
+	default:
+		panic("vm_object_set_memattr: object %p is of undefined type",
+		    (void *)object);
+	}
+	object->memattr = memattr;
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Set the PATH column of vm/objects.  Takes the object lock unless the
+ * caller holds it (write).
+ */
+void
+vm_object_set_path(vm_object_t object, const char *path)
+{
+	bool locked;
+
+	locked = VM_OBJECT_WOWNED(object);
+	if (!locked)
+		VM_OBJECT_WLOCK(object);
+	snprintf(object->path, sizeof(object->path), "%s",
+	    path != NULL ? path : "");
+	if (!locked)
+		VM_OBJECT_WUNLOCK(object);
+}
+
+/*
+ * Find a live object by id and return it referenced, or NULL.  Lock-free:
+ * the reference is taken only if the count is not zero (a dead object
+ * cannot be revived), then id and type are checked again, because the
+ * item may have been freed and reused between the first check and the
+ * acquire.
+ */
+vm_object_t
+vm_object_lookup_id(uint64_t id)
+{
+	vm_object_t object, found;
+
+	rcu_thread_online();
+	found = NULL;
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->id, __ATOMIC_RELAXED) != id ||
+		    __atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD)
+			continue;
+		if (!refcount_acquire_if_not_zero(&object->ref_count))
+			continue;
+		found = object;
+		break;
+	}
+	rcu_read_unlock();
+	if (found != NULL &&
+	    (__atomic_load_n(&found->id, __ATOMIC_ACQUIRE) != id ||
+	    __atomic_load_n(&found->type, __ATOMIC_ACQUIRE) == OBJT_DEAD ||
+	    (__atomic_load_n(&found->flags, __ATOMIC_ACQUIRE) & OBJ_DEAD) !=
+	    0)) {
+		/* Reused (or dying) under us: ids are never reused. */
+		vm_object_deallocate(found);
+		found = NULL;
+	}
+	return (found);
+}
+
+unsigned long
+vm_object_live_count(void)
+{
+
+	return (__atomic_load_n(&obj_live, __ATOMIC_RELAXED));
+}
+
+unsigned long
+vm_object_zone_count(void)
+{
+
+	return (__atomic_load_n(&obj_zone_items, __ATOMIC_RELAXED));
+}
+
+unsigned long
+vm_object_revival_count(void)
+{
+
+	return (__atomic_load_n(&obj_revivals, __ATOMIC_RELAXED));
+}
