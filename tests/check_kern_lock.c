@@ -747,6 +747,31 @@ child_log(void)
 }
 
 static void
+child_ratelimit(void)
+{
+	static const char key1[] = "k1", key2[] = "k2";
+	int i, logged;
+
+	/*
+	 * Stay inside one second of the monotonic clock so the limiter
+	 * cannot legitimately let a second line through.
+	 */
+	for (;;) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_nsec < 800000000L)
+			break;
+		usleep(10000);
+	}
+	logged = 0;
+	for (i = 0; i < 5; i++)
+		logged += kern_log_ratelimited(key1, LOG_WARNING, "one %d", i);
+	logged += kern_log_ratelimited(key2, LOG_WARNING, "two");
+	_exit(logged);
+}
+
+static void
 child_panic(void)
 {
 
@@ -766,6 +791,19 @@ START_TEST(test_kern_log_lines_and_debug_switch)
 	kern_log_set_debug(1);
 	ck_assert_int_eq(kern_log_debug_enabled(), 1);
 	kern_log_set_debug(0);
+}
+END_TEST
+
+START_TEST(test_kern_log_ratelimited)
+{
+	char out[512];
+	int status;
+
+	ck_assert_int_eq(capture_child(child_ratelimit, out, sizeof(out),
+	    &status), 0);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	ck_assert_str_eq(out, "one 0\ntwo\n");
 }
 END_TEST
 
@@ -847,6 +885,7 @@ kern_lock_suite(void)
 
 	tc = tcase_create("log");
 	tcase_add_test(tc, test_kern_log_lines_and_debug_switch);
+	tcase_add_test(tc, test_kern_log_ratelimited);
 	tcase_add_test(tc, test_panic_logs_and_aborts);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -7,8 +7,9 @@
  * daemonized and stderr points at /dev/null).  LOG_DEBUG messages are
  * dropped unless debugging was switched on with kern_log_set_debug().
  *
- * No lock is taken: the destination and the debug switch are atomics, so
- * kern_log() may be called with any lock held, including from panic().
+ * kern_log() takes no lock: the destination and the debug switch are
+ * atomics, so it may be called with any lock held, including from panic().
+ * kern_log_ratelimited() takes a private leaf mutex around its table.
  */
 #include "config.h"
 
@@ -17,12 +18,28 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kern/kern_log.h"
 
 #define	KERN_LOG_LINE_MAX	1024
+#define	KERN_LOG_RL_SLOTS	64	/* power of two */
+
+/*
+ * Rate limiting: a small direct-mapped table of (key, second of the last
+ * message).  Two keys sharing a slot only evict each other, which can let
+ * an extra message through, never suppress one for longer than a second.
+ */
+struct kern_log_rl {
+	const void	*rl_key;
+	time_t		 rl_sec;
+};
+static struct kern_log_rl kern_log_rl[KERN_LOG_RL_SLOTS];	/* rl_mtx */
+static pthread_mutex_t kern_log_rl_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static int kern_log_syslog;	/* (a) messages go to syslog(3) */
 static int kern_log_debug;	/* (a) LOG_DEBUG messages are printed */
@@ -97,4 +114,32 @@ kern_log(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	kern_vlog(priority, fmt, ap);
 	va_end(ap);
+}
+
+bool
+kern_log_ratelimited(const void *key, int priority, const char *fmt, ...)
+{
+	struct kern_log_rl *rl;
+	struct timespec ts;
+	uintptr_t h;
+	va_list ap;
+	bool print;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	h = (uintptr_t)key;
+	h ^= h >> 9;
+	rl = &kern_log_rl[h & (KERN_LOG_RL_SLOTS - 1)];
+	pthread_mutex_lock(&kern_log_rl_mtx);
+	print = rl->rl_key != key || rl->rl_sec != ts.tv_sec;
+	if (print) {
+		rl->rl_key = key;
+		rl->rl_sec = ts.tv_sec;
+	}
+	pthread_mutex_unlock(&kern_log_rl_mtx);
+	if (print) {
+		va_start(ap, fmt);
+		kern_vlog(priority, fmt, ap);
+		va_end(ap);
+	}
+	return (print);
 }

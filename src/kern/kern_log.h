@@ -7,6 +7,7 @@
 #define _KERN_KERN_LOG_H_
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 void	kern_log(int priority, const char *fmt, ...)
@@ -15,5 +16,12 @@ void	kern_vlog(int priority, const char *fmt, va_list ap);
 void	kern_log_to_syslog(const char *ident);
 void	kern_log_set_debug(int on);
 int	kern_log_debug_enabled(void);
+/*
+ * Log unless a message with the same key (any address: the format string,
+ * the object concerned...) was logged during the current second; true if
+ * this one was logged.  For warnings a request loop could repeat.
+ */
+bool	kern_log_ratelimited(const void *key, int priority, const char *fmt,
+	    ...) __attribute__((__format__(__printf__, 3, 4)));
 
 #endif /* !_KERN_KERN_LOG_H_ */

@@ -10,10 +10,14 @@
  * order, as in FreeBSD's WITNESS.
  *
  * With WITNESS (--enable-invariants) each thread keeps the list of locks it
- * holds; a reversal is reported (one log line naming both locks) and the
- * process aborts *before* the thread blocks, so a test can prove the
- * checker fires instead of deadlocking.  Without WITNESS all of this
- * compiles to nothing.
+ * holds; a reversal is reported (one log line naming both locks, their
+ * ranks and where each was taken) and the process aborts *before* the
+ * thread blocks, so a test can prove the checker fires instead of
+ * deadlocking.  Re-acquiring a lock the thread already holds is not an
+ * ordering event when it cannot block (a recursable mutex such as Giant, a
+ * read lock taken again for reading); any other self-acquisition is
+ * reported as a self-deadlock.  Without WITNESS all of this compiles to
+ * nothing.
  *
  * Locks used to protect struct members in this file:
  *	(c)	constant after lock_init()
