@@ -1,0 +1,255 @@
+/*
+ * Open device files, per-open driver data and the td_fpop discipline (see
+ * devfs.h).
+ *
+ * The open count that decides when a non-D_TRACKCLOSE driver sees its
+ * d_close is si_usecount, under devmtx.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kern/conf.h"
+#include "kern/devfs.h"
+#include "kern/kassert.h"
+#include "kern/mutex.h"
+#include "kern/proc.h"
+
+static uint64_t devfs_next_file_id = 1;		/* (a) */
+
+static void	devfs_destroy_cdevpriv(struct file *fp);
+
+struct file *
+devfs_fpop_enter(struct file *fp)
+{
+	struct file *saved;
+
+	saved = curthread->td_fpop;
+	curthread->td_fpop = fp;
+	return (saved);
+}
+
+void
+devfs_fpop_exit(struct file *saved)
+{
+
+	curthread->td_fpop = saved;
+}
+
+int
+devfs_set_cdevpriv(void *priv, d_priv_dtor_t *dtr)
+{
+	struct file *fp;
+	int error;
+
+	fp = curthread->td_fpop;
+	if (fp == NULL)
+		return (EBADF);
+	mtx_lock(&fp->f_mtx);
+	if (fp->f_cdevpriv_dtor != NULL || fp->f_cdevpriv != NULL)
+		error = EBUSY;
+	else {
+		fp->f_cdevpriv = priv;
+		fp->f_cdevpriv_dtor = dtr;
+		error = 0;
+	}
+	mtx_unlock(&fp->f_mtx);
+	return (error);
+}
+
+int
+devfs_get_cdevpriv(void **datap)
+{
+	struct file *fp;
+	int error;
+
+	*datap = NULL;
+	fp = curthread->td_fpop;
+	if (fp == NULL)
+		return (EBADF);
+	mtx_lock(&fp->f_mtx);
+	if (fp->f_cdevpriv == NULL && fp->f_cdevpriv_dtor == NULL)
+		error = ENOENT;
+	else {
+		*datap = fp->f_cdevpriv;
+		error = 0;
+	}
+	mtx_unlock(&fp->f_mtx);
+	return (error);
+}
+
+/* Detach the data under the lock, run the destructor without it. */
+static void
+devfs_destroy_cdevpriv(struct file *fp)
+{
+	d_priv_dtor_t *dtr;
+	void *priv;
+
+	mtx_lock(&fp->f_mtx);
+	priv = fp->f_cdevpriv;
+	dtr = fp->f_cdevpriv_dtor;
+	fp->f_cdevpriv = NULL;
+	fp->f_cdevpriv_dtor = NULL;
+	mtx_unlock(&fp->f_mtx);
+	if (dtr != NULL)
+		dtr(priv);
+}
+
+void
+devfs_clear_cdevpriv(void)
+{
+	struct file *fp;
+
+	fp = curthread->td_fpop;
+	if (fp == NULL)
+		return;
+	devfs_destroy_cdevpriv(fp);
+}
+
+static void
+devfs_file_free(struct file *fp)
+{
+
+	devfs_destroy_cdevpriv(fp);
+	mtx_destroy(&fp->f_mtx);
+	dev_rel(fp->f_dev);
+	free(fp);
+}
+
+int
+devfs_open(struct cdev *dev, int oflags, const struct ucred *cred,
+    struct file **fpp)
+{
+	struct cdevsw *csw;
+	struct file *fp, *saved;
+	int error, ref;
+
+	*fpp = NULL;
+	fp = calloc(1, sizeof(*fp));
+	if (fp == NULL)
+		return (ENOMEM);
+	mtx_init(&fp->f_mtx, "cdevpriv", LOCK_RANK_LEAF, MTX_DEF);
+	dev_ref(dev);
+	fp->f_dev = dev;
+	fp->f_flag = oflags;
+	if (cred != NULL)
+		fp->f_cred = *cred;
+	fp->f_id = __atomic_fetch_add(&devfs_next_file_id, 1,
+	    __ATOMIC_RELAXED);
+
+	csw = dev_refthread(dev, &ref);
+	if (csw == NULL) {
+		devfs_file_free(fp);
+		return (ENXIO);
+	}
+	saved = devfs_fpop_enter(fp);
+	error = csw->d_open(dev, oflags, S_IFCHR, curthread);
+	devfs_fpop_exit(saved);
+	if (error == 0) {
+		dev_lock();
+		dev->si_usecount++;
+		dev_unlock();
+	}
+	dev_relthread(dev, ref);
+	if (error != 0) {
+		/* As FreeBSD: data set by a failed d_open does not stay. */
+		devfs_file_free(fp);
+		return (error);
+	}
+	*fpp = fp;
+	return (0);
+}
+
+int
+devfs_close(struct file *fp)
+{
+	struct cdev *dev;
+	struct cdevsw *csw;
+	struct file *saved;
+	int error, ref;
+	bool last;
+
+	dev = fp->f_dev;
+	dev_lock();
+	KASSERT(dev->si_usecount > 0, ("devfs_close(%s): no opens",
+	    dev->si_name));
+	if (dev->si_usecount > 0)
+		dev->si_usecount--;
+	last = dev->si_usecount == 0;
+	dev_unlock();
+
+	error = 0;
+	csw = dev_refthread(dev, &ref);
+	if (csw == NULL)
+		error = ENXIO;
+	else {
+		if (last || (csw->d_flags & D_TRACKCLOSE) != 0) {
+			saved = devfs_fpop_enter(fp);
+			error = csw->d_close(dev, fp->f_flag, S_IFCHR,
+			    curthread);
+			devfs_fpop_exit(saved);
+		}
+		dev_relthread(dev, ref);
+	}
+	devfs_file_free(fp);
+	return (error);
+}
+
+int
+devfs_read(struct file *fp, void *buf, size_t len, vm_ooffset_t off,
+    size_t *donep)
+{
+	struct cdevsw *csw;
+	struct file *saved;
+	int error, ref;
+
+	*donep = 0;
+	csw = dev_refthread(fp->f_dev, &ref);
+	if (csw == NULL)
+		return (ENXIO);
+	saved = devfs_fpop_enter(fp);
+	error = csw->d_read(fp->f_dev, buf, len, off, fp->f_flag, donep);
+	devfs_fpop_exit(saved);
+	dev_relthread(fp->f_dev, ref);
+	return (error);
+}
+
+int
+devfs_write(struct file *fp, const void *buf, size_t len, vm_ooffset_t off,
+    size_t *donep)
+{
+	struct cdevsw *csw;
+	struct file *saved;
+	int error, ref;
+
+	*donep = 0;
+	csw = dev_refthread(fp->f_dev, &ref);
+	if (csw == NULL)
+		return (ENXIO);
+	saved = devfs_fpop_enter(fp);
+	error = csw->d_write(fp->f_dev, buf, len, off, fp->f_flag, donep);
+	devfs_fpop_exit(saved);
+	dev_relthread(fp->f_dev, ref);
+	return (error);
+}
+
+int
+devfs_ioctl(struct file *fp, unsigned long cmd, void *data)
+{
+	struct cdevsw *csw;
+	struct file *saved;
+	int error, ref;
+
+	csw = dev_refthread(fp->f_dev, &ref);
+	if (csw == NULL)
+		return (ENXIO);
+	saved = devfs_fpop_enter(fp);
+	error = csw->d_ioctl(fp->f_dev, cmd, data, fp->f_flag, curthread);
+	devfs_fpop_exit(saved);
+	dev_relthread(fp->f_dev, ref);
+	return (error);
+}
