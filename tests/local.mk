@@ -53,3 +53,4 @@ tests_check_devpager_SOURCES += tests/check_kern_lock.c tests/check_kern_witness
 tests_check_devpager_SOURCES += tests/check_vm_page.c
 tests_check_devpager_SOURCES += tests/check_vm_object.c
 tests_check_devpager_SOURCES += tests/check_vm_phys.c tests/check_pmap.c
+tests_check_devpager_SOURCES += tests/check_vm_pager.c
