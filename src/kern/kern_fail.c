@@ -146,7 +146,7 @@ static int
 fail_parse(const char *spec, struct fail_term **termsp)
 {
 	struct fail_term *head, **tailp, *t;
-	const char *p, *end;
+	const char *p, *q, *end;
 	unsigned long n;
 	size_t len;
 	int error, nterms;
@@ -181,8 +181,7 @@ fail_parse(const char *spec, struct fail_term **termsp)
 
 		/* Optional N% or N* modifier. */
 		if (isdigit((unsigned char)*p)) {
-			const char *q = p;
-
+			q = p;
 			while (isdigit((unsigned char)*q))
 				q++;
 			if (*q == '%') {
@@ -393,21 +392,17 @@ fail_point_get(const char *name, char *buf, size_t len)
 	struct fail_point *fp;
 	struct fail_term *t;
 	size_t off;
-	int n;
 
 	if (name == NULL || buf == NULL || len == 0)
 		return (EINVAL);
 	fp = fail_point_find(name);
 	if (fp == NULL)
 		return (ENOENT);
-	off = 0;
 	buf[0] = '\0';
+	off = 0;
 	mtx_lock(&fail_mtx);
 	if (fp->fp_terms == NULL)
-		n = snprintf(buf, len, "off");
-	else
-		n = 0;
-	off = n;
+		off += snprintf(buf, len, "off");
 	for (t = fp->fp_terms; t != NULL && off < len; t = t->ft_next) {
 		if (t != fp->fp_terms)
 			off += snprintf(buf + off, len - off, "->");

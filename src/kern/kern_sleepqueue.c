@@ -67,6 +67,7 @@ static pthread_once_t sleepq_once = PTHREAD_ONCE_INIT;
 static void	sleepq_init(void);
 static struct sleepq_bucket *sleepq_lookup(const void *wchan);
 static void	sleepq_wake(const void *wchan, bool one);
+static void	deadline_after(struct timespec *ts, int ms);
 
 static void
 sleepq_init(void)

@@ -50,6 +50,8 @@ static struct test_hook *test_hook_list;	/* (h) */
 static void	test_hook_init(void);
 static struct test_hook *test_hook_find(const char *name, bool create);
 static void	test_hook_recount(void);
+static void	test_hook_lock(void);
+static void	test_hook_unlock(void);
 
 static void
 test_hook_init(void)

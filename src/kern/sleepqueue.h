@@ -10,6 +10,12 @@
  *
  * Returns 0 when woken, EWOULDBLOCK on timeout.  Spurious returns are
  * allowed; callers re-check their condition in a loop.
+ *
+ * Test hook "sleepq_after_release": reached after the lock was dropped and
+ * before the thread waits, with the channel's bucket lock held, so a
+ * wakeup() issued while a thread is parked there completes only after the
+ * sleeper waits.  A callback on this hook must not call wakeup() (it
+ * would deadlock on the bucket lock); use another thread.
  */
 #ifndef _KERN_SLEEPQUEUE_H_
 #define _KERN_SLEEPQUEUE_H_
