@@ -36,16 +36,8 @@ const struct pagerops deadpagerops = {
 	.pgo_haspage = dead_pager_haspage,
 };
 
-/*
- * The device, mgtdevice and sg pagers live in device_pager.c and
- * sg_pager.c, written alongside this file; the weak references keep the
- * library linkable while they are not in the build yet (a NULL entry
- * makes vm_pager_allocate fail for that type).
- */
-#pragma weak devicepagerops
-#pragma weak mgtdevicepagerops
-#pragma weak sgpagerops
-
+/* The device, mgtdevice and sg pagers live in device_pager.c and
+ * sg_pager.c; there is no vnode pager. */
 const struct pagerops *const pagertab[OBJT_NTYPES] = {
 	[OBJT_DEFAULT] = &defaultpagerops,
 	[OBJT_SWAP] = &swappagerops,
