@@ -32,7 +32,7 @@ static struct {
 	pthread_mutex_t	 mtx;
 	int		 n;
 	struct unmap_call calls[REC_MAX];
-	vm_page_t	 page;		/* page being revoked, if known */
+	vm_page_t	 page;		/* page being revoked */
 	int		 unlocked;	/* calls without its page lock */
 	void		*arg_seen;
 } rec = { .mtx = PTHREAD_MUTEX_INITIALIZER };
@@ -363,7 +363,8 @@ enter_thread(void *arg)
 	int i, p, round;
 
 	ea = arg;
-	for (round = 0; round < 2; round++) {	/* second round: all dups */
+	/* The second round enters nothing new. */
+	for (round = 0; round < 2; round++) {
 		for (i = 0; i < NPLACES; i++) {
 			for (p = 0; p < NPAGES_T; p++) {
 				m = ea->pages[p];

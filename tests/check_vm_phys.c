@@ -27,7 +27,7 @@
 
 #define	NPAGES		16
 #define	PHYSMEM		((vm_size_t)NPAGES * PAGE_SIZE)
-#define	FICT_BASE	0x10000000000ULL	/* 1 TiB: between RAM and windows */
+#define	FICT_BASE	0x10000000000ULL	/* 1 TiB: above RAM */
 #define	FP(n)		(FICT_BASE + (vm_paddr_t)(n) * PAGE_SIZE)
 
 static char tmpdir[64];
@@ -116,7 +116,8 @@ START_TEST(test_page_array)
 		ck_assert_uint_eq(m->oflags, 0);
 		ck_assert_uint_eq(m->busy_lock, VPB_UNBUSIED);
 		ck_assert_ptr_null(m->object);
-		ck_assert_int_eq(pmap_page_get_memattr(m), VM_MEMATTR_WRITE_BACK);
+		ck_assert_int_eq(pmap_page_get_memattr(m),
+		    VM_MEMATTR_WRITE_BACK);
 		ck_assert_int_eq(pmap_page_mapping_count(m), 0);
 		if (i > 0)
 			ck_assert_ptr_eq(m, vm_phys_paddr_to_vm_page(

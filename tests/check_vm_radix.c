@@ -702,7 +702,7 @@ struct recurse_arg {
 	vm_pindex_t	 victim;
 	vm_page_t	 removed;
 	int		 calls;
-	int		 fail_on_call;	/* make this call's allocation fail */
+	int		 fail_on_call;	/* fail this allocation */
 	uint8_t		 flags_seen;
 };
 

@@ -43,7 +43,7 @@ static struct {
 	void		*host;		/* (c) its shared mapping */
 	vm_size_t	 size;		/* (c) bytes */
 	unsigned long	 npages;	/* (c) */
-	vm_page_t	 pages;		/* (c) one per page, by address */
+	vm_page_t	 pages;		/* (c) one per page, by pa */
 } vm_phys_ram = { .fd = -1 };
 
 static bool vm_phys_inited;				/* (c) */

@@ -6,8 +6,8 @@
  * Locks used to protect struct members in this file:
  *	(c)	constant while the window is published
  *	(w)	vm_phys_window_mtx
- *	(r)	RCU-published: rcu_assign_pointer under (w), rcu_dereference
- *		inside rcu_read_lock()
+ *	(r)	RCU-published: rcu_assign_pointer under (w),
+ *		rcu_dereference inside rcu_read_lock()
  */
 #ifndef _VM_VM_PHYS_VAR_H_
 #define _VM_VM_PHYS_VAR_H_
@@ -21,11 +21,11 @@ struct vm_phys_window {
 	char		*w_backing;	/* (c) "memfd" or a path */
 	vm_paddr_t	 w_base;	/* (c) physical base */
 	vm_size_t	 w_size;	/* (c) bytes, page multiple */
-	off_t		 w_off;		/* (c) offset of base in w_fd */
+	off_t		 w_off;		/* (c) offset in w_fd */
 	int		 w_fd;		/* (c) our own descriptor */
-	void		*w_host;	/* (c) shared mapping of the backing */
+	void		*w_host;	/* (c) shared mapping */
 	vm_memattr_t	 w_memattr;	/* (c) */
-	struct rcu_head	 w_rcu;		/* teardown after a grace period */
+	struct rcu_head	 w_rcu;		/* deferred teardown */
 };
 
 /* The published windows, sorted by base; replaced whole on every change. */

@@ -68,11 +68,11 @@
  *	(r)	read by lock-free readers: release store, acquire load
  */
 struct vm_radix_node {
-	vm_pindex_t	 rn_owner;			/* (c) key prefix */
-	uint16_t	 rn_count;			/* (o) used slots */
-	uint8_t		 rn_clev;			/* (c) level */
+	vm_pindex_t	 rn_owner;		/* (c) key prefix */
+	uint16_t	 rn_count;		/* (o) used slots */
+	uint8_t		 rn_clev;		/* (c) level */
 	uintptr_t	 rn_child[VM_RADIX_COUNT];	/* (o,r) */
-	struct rcu_head	 rn_rcu;			/* deferred free */
+	struct rcu_head	 rn_rcu;		/* deferred free */
 };
 
 FAIL_POINT_DEFINE(vm_radix_node_alloc);
