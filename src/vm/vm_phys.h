@@ -48,12 +48,18 @@ void	vm_phys_free_page(vm_page_t m);
 unsigned long vm_phys_free_count(void);
 unsigned long vm_phys_ram_pages(void);
 vm_page_t vm_phys_paddr_to_vm_page(vm_paddr_t pa);	/* RAM only */
-vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);	/* RAM, then fictitious */
+/* RAM, then fictitious; lock-free (takes rcu_read_lock itself, so the
+ * caller must be a registered RCU thread). */
+vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);
 
 /*
  * Device windows.  backing_fd < 0: a new memfd of size bytes.  Otherwise
  * backing_fd (not taken over: the window dup()s it) is mapped shared from
- * backing_off; it must be mmap-able shared for size bytes.  The window's
+ * backing_off; it must be mmap-able shared for size bytes: a regular file
+ * at least backing_off + size long (EINVAL otherwise) or a device (other
+ * types: ENODEV; an mmap failure returns mmap's errno).  size and
+ * backing_off are multiples of PAGE_SIZE.  Bases are never reused before
+ * vm_phys_fini().  create/destroy: registered RCU thread.  The window's
  * physical base is chosen here (aligned to VM_PHYS_WINDOW_ALIGN) and
  * returned through *basep.  backing_desc ("memfd" or the path) is shown
  * by the inspection tree.  0 or errno (EINVAL, ENOMEM, ENODEV...).

@@ -54,15 +54,19 @@ vm_page_t vm_radix_lookup(struct vm_radix *rtree, vm_pindex_t index);
 /* Smallest key >= index / largest key <= index; object lock held. */
 vm_page_t vm_radix_lookup_ge(struct vm_radix *rtree, vm_pindex_t index);
 vm_page_t vm_radix_lookup_le(struct vm_radix *rtree, vm_pindex_t index);
-/* Removes and returns the page at index; panics if absent. */
+/* Removes and returns the page at index; panics if absent.  Frees nodes
+ * with call_rcu: the caller must be a registered RCU thread. */
 vm_page_t vm_radix_remove(struct vm_radix *rtree, vm_pindex_t index);
 /* Replace the leaf at newpage->pindex; returns the old page; panics if
  * there is none. */
 vm_page_t vm_radix_replace(struct vm_radix *rtree, vm_page_t newpage);
-/* Free every interior node (pages are left alone). */
+/* Free every interior node (pages are left alone), after a grace period;
+ * registered RCU thread.  KASSERTs no insert is in progress. */
 void	vm_radix_reclaim_allnodes(struct vm_radix *rtree);
 
-/* Live interior nodes, for tests and the inspection tree. */
+/* Interior nodes allocated and not yet freed, for tests and the
+ * inspection tree.  Nodes waiting for their grace period are included:
+ * call rcu_barrier() first for the count of nodes in tries. */
 unsigned long vm_radix_node_count(void);
 
 #endif /* !_VM_VM_RADIX_H_ */
