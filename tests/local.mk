@@ -54,3 +54,5 @@ tests_check_devpager_SOURCES += tests/check_vm_page.c
 tests_check_devpager_SOURCES += tests/check_vm_object.c
 tests_check_devpager_SOURCES += tests/check_vm_phys.c tests/check_pmap.c
 tests_check_devpager_SOURCES += tests/check_vm_pager.c
+tests_check_devpager_SOURCES += tests/check_kern_conf.c
+tests_check_devpager_SOURCES += tests/check_swap.c tests/check_vm_fault.c

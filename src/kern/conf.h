@@ -92,8 +92,9 @@ struct cdev {
 	struct cdevsw	*si_devsw;	/* (d,r) NULL once destroyed */
 	void		*si_drv1;	/* (v) driver data */
 	void		*si_drv2;	/* (v) driver data */
-	uid_t		 si_uid;	/* (c) node owner */
-	gid_t		 si_gid;	/* (c) node group */
+	uid_t		 si_owner;	/* (c) node owner (FreeBSD's si_uid,
+					   a <signal.h> macro here) */
+	gid_t		 si_group;	/* (c) node group (si_gid) */
 	mode_t		 si_mode;	/* (c) node permissions (07777) */
 	vm_ooffset_t	 si_size;	/* (a) node size in bytes */
 	vm_memattr_t	 si_memattr;	/* (a) memattr shown in vm/devices */

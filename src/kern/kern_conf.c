@@ -275,8 +275,8 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 	dev->si_drv0 = args->mda_unit;
 	dev->si_drv1 = args->mda_si_drv1;
 	dev->si_drv2 = args->mda_si_drv2;
-	dev->si_uid = args->mda_uid;
-	dev->si_gid = args->mda_gid;
+	dev->si_owner = args->mda_uid;
+	dev->si_group = args->mda_gid;
 	dev->si_mode = (mode_t)args->mda_mode & 07777;
 	dev->si_size = args->mda_dsize;
 	dev->si_memattr = args->mda_memattr;
