@@ -1,1 +1,2 @@
 # Manual pages (mdoc), linted by tests/manlint.sh.
+dist_man_MANS += man/devpagerfs.8

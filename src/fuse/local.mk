@@ -5,4 +5,15 @@ devpagerfs_CPPFLAGS = $(FUSE_DAEMON_CPPFLAGS)
 devpagerfs_LDADD = $(DAEMON_LIBS)
 
 src_libdevpagerfs_a_SOURCES += \
-	src/fuse/fs_placeholder.c
+	src/fuse/fs.h \
+	src/fuse/fs_errno.c \
+	src/fuse/fs_inval.c \
+	src/fuse/fs_inval.h \
+	src/fuse/fs_node.h \
+	src/fuse/fs_ops.c \
+	src/fuse/fs_options.c \
+	src/fuse/fs_options.h \
+	src/fuse/fs_stats.c \
+	src/fuse/fs_stats.h \
+	src/fuse/fs_vfile.h \
+	src/fuse/fs_vm_tree.c

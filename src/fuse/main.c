@@ -1,6 +1,126 @@
+/*
+ * devpagerfs: mount the tree and serve it.
+ *
+ * Life cycle: parse -> validate -> session -> signal handlers -> mount ->
+ * daemonize -> start the VM and its threads -> loop -> unmount -> tear
+ * down.  RCU and every other thread start only after fuse_daemonize(),
+ * since fork() would leave them behind.
+ */
 #include "config.h"
-int
-main(void)
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kern/kern_log.h"
+#include "fuse/fs.h"
+#include "fuse/fs_options.h"
+
+static void
+fs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 {
-	return (0);
+	kern_vlog((int)level, fmt, ap);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct fuse_loop_config *loop_cfg;
+	char err[512];
+	int ret;
+
+	memset(&cmd, 0, sizeof(cmd));
+	loop_cfg = NULL;
+	ret = 1;
+	fuse_set_log_func(fs_fuse_log);
+
+	if (fs_options_parse(&args, &fs.opts, err, sizeof(err)) != 0) {
+		fprintf(stderr, "devpagerfs: %s\n", err);
+		goto out_args;
+	}
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out_args;
+	if (cmd.show_help) {
+		fs_options_usage(argv[0]);
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		ret = 0;
+		goto out_args;
+	}
+	if (cmd.show_version) {
+		printf("devpagerfs version %s\n", PACKAGE_VERSION);
+		fuse_lowlevel_version();
+		ret = 0;
+		goto out_args;
+	}
+	if (cmd.mountpoint == NULL) {
+		fprintf(stderr, "devpagerfs: no mountpoint given "
+		    "(usage: devpagerfs [-dfhsV] [-o option[,...]] [source] "
+		    "mountpoint)\n");
+		goto out_args;
+	}
+	kern_log_set_debug(cmd.debug);
+	fs.debug = cmd.debug != 0;
+	fs.owner_uid = getuid();
+	fs.owner_gid = getgid();
+	clock_gettime(CLOCK_REALTIME, &fs.start_time);
+	fs.entry_timeout = fs.opts.entry_timeout;
+	fs.attr_timeout = fs.opts.attr_timeout;
+
+	fs.se = fuse_session_new(&args, &fs_ll_ops, sizeof(fs_ll_ops), NULL);
+	if (fs.se == NULL)
+		goto out_args;
+	if (fuse_set_signal_handlers(fs.se) != 0)
+		goto out_session;
+	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
+		goto out_signals;
+	if (fuse_daemonize(cmd.foreground) != 0)
+		goto out_unmount;
+	if (!cmd.foreground)
+		kern_log_to_syslog("devpagerfs");
+
+	if (cmd.singlethread)
+		ret = fuse_session_loop(fs.se);
+	else {
+		loop_cfg = fuse_loop_cfg_create();
+		if (loop_cfg == NULL) {
+			ret = -ENOMEM;
+			goto out_loop;
+		}
+		fuse_loop_cfg_set_clone_fd(loop_cfg, cmd.clone_fd);
+		if (cmd.max_idle_threads <= 100000)
+			fuse_loop_cfg_set_idle_threads(loop_cfg,
+			    cmd.max_idle_threads);
+		/* fuse_parse_cmdline leaves UINT_MAX when not given. */
+		if (cmd.max_threads > 0 && cmd.max_threads <= 100000)
+			fuse_loop_cfg_set_max_threads(loop_cfg,
+			    cmd.max_threads);
+		ret = fuse_session_loop_mt(fs.se, loop_cfg);
+	}
+out_loop:
+	/*
+	 * 0: unmounted; > 0: the signal that ended the loop (a clean
+	 * stop); < 0: an error.
+	 */
+	if (ret < 0)
+		kern_log(LOG_ERR, "devpagerfs: session loop failed: %s",
+		    strerror(-ret));
+	ret = ret < 0 ? 1 : 0;
+out_unmount:
+	fuse_session_unmount(fs.se);
+out_signals:
+	fuse_remove_signal_handlers(fs.se);
+out_session:
+	fuse_session_destroy(fs.se);
+out_args:
+	if (loop_cfg != NULL)
+		fuse_loop_cfg_destroy(loop_cfg);
+	free(cmd.mountpoint);
+	fs_options_free(&fs.opts);
+	fuse_opt_free_args(&args);
+	return (ret);
 }

@@ -1,0 +1,42 @@
+/*
+ * Kernel page-cache invalidations, sent from their own thread.
+ *
+ * fuse_lowlevel_notify_inval_inode() unmaps the range from every process
+ * and launders dirty pages synchronously (the kernel sends WRITEs and waits
+ * for them), so it must never run in a request handler or under a lock a
+ * handler needs.  Producers (the pmap unmap callback, revoke, destroy) only
+ * queue a range here; one thread sends them, merging overlapping and
+ * adjacent ranges of the same inode that are still waiting.
+ *
+ * Locks used to protect struct members in this file:
+ *	[q]	the queue mutex (a leaf: taken under page locks)
+ */
+#ifndef _FUSE_FS_INVAL_H_
+#define _FUSE_FS_INVAL_H_
+
+#include <stdint.h>
+#include <fuse_lowlevel.h>
+
+/* Start the thread for session se; 0 or errno. */
+int	fs_inval_start(struct fuse_session *se);
+/* Send what is queued, then stop the thread. */
+void	fs_inval_stop(void);
+/*
+ * Queue an invalidation of [off, off + len) of inode ino (len 0: the whole
+ * file).  Never blocks on the kernel; safe under any VM lock.
+ */
+void	fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len);
+/* Ranges queued but not yet sent (for tests and vm/stats). */
+unsigned long fs_inval_pending(void);
+
+/*
+ * Tests: replace the function that talks to the kernel (NULL restores
+ * fuse_lowlevel_notify_inval_inode), to record what would be sent.
+ */
+typedef int fs_inval_send_t(struct fuse_session *se, fuse_ino_t ino,
+    off_t off, off_t len);
+void	fs_inval_set_sender(fs_inval_send_t *send);
+/* Tests: wait until nothing is queued or being sent. */
+void	fs_inval_wait_idle(void);
+
+#endif /* !_FUSE_FS_INVAL_H_ */

@@ -1,0 +1,510 @@
+/*
+ * The lowlevel operations: name space (lookup, getattr, readdir) and the
+ * virtual files of vm/.  Device nodes have their own file, fs_device.c.
+ *
+ * Every handler sends exactly one reply.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kern/kern_log.h"
+#include "kern/kern_rcu.h"
+#include "fuse/fs.h"
+#include "fuse/fs_node.h"
+#include "fuse/fs_stats.h"
+#include "fuse/fs_vfile.h"
+
+struct devpagerfs fs;
+
+/* A directory listing, built at opendir and served by offset. */
+struct fs_dirbuf {
+	char	*p;
+	size_t	 size;
+	size_t	 alloc;
+	size_t	*ends;		/* end offset of each entry */
+	size_t	 nents;
+	size_t	 ends_alloc;
+};
+
+void
+fs_request_enter(fuse_req_t req)
+{
+	(void)req;
+	rcu_thread_online();
+}
+
+static void
+fs_fill_common(struct stat *st, fuse_ino_t ino)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_uid = fs.owner_uid;
+	st->st_gid = fs.owner_gid;
+	st->st_atim = fs.start_time;
+	st->st_mtim = fs.start_time;
+	st->st_ctim = fs.start_time;
+	st->st_blksize = 4096;
+}
+
+/* Fill st for ino; 0 or ENOENT. */
+static int
+fs_stat(fuse_ino_t ino, struct stat *st)
+{
+	const struct fs_vfile *vf;
+
+	fs_fill_common(st, ino);
+	switch (fs_node_kind(ino)) {
+	case FS_NODE_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		return (0);
+	case FS_NODE_VFILE:
+		vf = fs_vfile_by_ino(ino);
+		if (vf == NULL)
+			return (ENOENT);
+		st->st_mode = S_IFREG | vf->vf_mode;
+		st->st_nlink = 1;
+		st->st_size = 0;	/* direct_io: size unknown until read */
+		return (0);
+	default:
+		return (ENOENT);
+	}
+}
+
+static void
+fs_reply_entry(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fuse_entry_param e;
+	int error;
+
+	memset(&e, 0, sizeof(e));
+	error = fs_stat(ino, &e.attr);
+	if (error != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	e.ino = ino;
+	e.generation = 1;
+	e.attr_timeout = fs.attr_timeout;
+	e.entry_timeout = fs.entry_timeout;
+	fuse_reply_entry(req, &e);
+}
+
+static void
+fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	const struct fs_vfile *vf;
+
+	fs_request_enter(req);
+	switch (parent) {
+	case FS_INO_ROOT:
+		if (strcmp(name, "dev") == 0) {
+			fs_reply_entry(req, FS_INO_DEV);
+			return;
+		}
+		if (strcmp(name, "vm") == 0) {
+			fs_reply_entry(req, FS_INO_VM);
+			return;
+		}
+		break;
+	case FS_INO_VM:
+		if (strcmp(name, "object") == 0) {
+			fs_reply_entry(req, FS_INO_VM_OBJECT);
+			return;
+		}
+		if (strcmp(name, "fail") == 0) {
+			fs_reply_entry(req, FS_INO_VM_FAIL);
+			return;
+		}
+		vf = fs_vfile_by_name(name);
+		if (vf != NULL) {
+			fs_reply_entry(req, vf->vf_ino);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	fuse_reply_err(req, ENOENT);
+}
+
+static void
+fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+	int error;
+
+	(void)fi;
+	fs_request_enter(req);
+	error = fs_stat(ino, &st);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_attr(req, &st, fs.attr_timeout);
+}
+
+static int
+fs_dirbuf_add(fuse_req_t req, struct fs_dirbuf *db, const char *name,
+    fuse_ino_t ino, mode_t type)
+{
+	struct stat st;
+	size_t need;
+	char *np;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = ino;
+	st.st_mode = type;
+	need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+	if (db->size + need > db->alloc) {
+		size_t nalloc = db->alloc == 0 ? 1024 : db->alloc;
+
+		while (nalloc < db->size + need)
+			nalloc *= 2;
+		np = realloc(db->p, nalloc);
+		if (np == NULL)
+			return (ENOMEM);
+		db->p = np;
+		db->alloc = nalloc;
+	}
+	if (db->nents == db->ends_alloc) {
+		size_t nalloc = db->ends_alloc == 0 ? 16 : 2 * db->ends_alloc;
+		size_t *ne = realloc(db->ends, nalloc * sizeof(*ne));
+
+		if (ne == NULL)
+			return (ENOMEM);
+		db->ends = ne;
+		db->ends_alloc = nalloc;
+	}
+	fuse_add_direntry(req, db->p + db->size, need, name, &st,
+	    (off_t)(db->size + need));
+	db->size += need;
+	db->ends[db->nents++] = db->size;
+	return (0);
+}
+
+static int
+fs_build_dir(fuse_req_t req, fuse_ino_t ino, struct fs_dirbuf *db)
+{
+	const struct fs_vfile *vf;
+	int error;
+
+	error = fs_dirbuf_add(req, db, ".", ino, S_IFDIR);
+	if (error == 0)
+		error = fs_dirbuf_add(req, db, "..", ino == FS_INO_ROOT ?
+		    FS_INO_ROOT : (ino == FS_INO_DEV || ino == FS_INO_VM ?
+		    FS_INO_ROOT : FS_INO_VM), S_IFDIR);
+	if (error != 0)
+		return (error);
+	switch (ino) {
+	case FS_INO_ROOT:
+		error = fs_dirbuf_add(req, db, "dev", FS_INO_DEV, S_IFDIR);
+		if (error == 0)
+			error = fs_dirbuf_add(req, db, "vm", FS_INO_VM,
+			    S_IFDIR);
+		break;
+	case FS_INO_VM:
+		error = fs_dirbuf_add(req, db, "object", FS_INO_VM_OBJECT,
+		    S_IFDIR);
+		if (error == 0)
+			error = fs_dirbuf_add(req, db, "fail", FS_INO_VM_FAIL,
+			    S_IFDIR);
+		for (vf = fs_vm_files; error == 0 && vf->vf_name != NULL; vf++)
+			error = fs_dirbuf_add(req, db, vf->vf_name, vf->vf_ino,
+			    S_IFREG);
+		break;
+	case FS_INO_DEV:
+	case FS_INO_VM_OBJECT:
+	case FS_INO_VM_FAIL:
+		break;
+	default:
+		error = ENOTDIR;
+		break;
+	}
+	return (error);
+}
+
+static void
+fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_dirbuf *db;
+	int error;
+
+	fs_request_enter(req);
+	if (fs_node_kind(ino) != FS_NODE_DIR) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	db = calloc(1, sizeof(*db));
+	if (db == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	error = fs_build_dir(req, ino, db);
+	if (error != 0) {
+		free(db->p);
+		free(db->ends);
+		free(db);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uintptr_t)db;
+	fi->cache_readdir = 0;
+	fuse_reply_open(req, fi);
+}
+
+static void
+fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	struct fs_dirbuf *db = (struct fs_dirbuf *)(uintptr_t)fi->fh;
+	size_t start, end, i;
+
+	(void)ino;
+	fs_request_enter(req);
+	if (off < 0 || (size_t)off >= db->size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	/*
+	 * Offsets handed out are entry ends, so off starts an entry; send
+	 * the whole entries that fit in size.
+	 */
+	start = (size_t)off;
+	end = start;
+	for (i = 0; i < db->nents; i++) {
+		if (db->ends[i] <= start)
+			continue;
+		if (db->ends[i] - start > size)
+			break;
+		end = db->ends[i];
+	}
+	fuse_reply_buf(req, db->p + start, end - start);
+}
+
+static void
+fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_dirbuf *db = (struct fs_dirbuf *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	fs_request_enter(req);
+	free(db->p);
+	free(db->ends);
+	free(db);
+	fuse_reply_err(req, 0);
+}
+
+static void
+fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	const struct fs_vfile *vf;
+	struct fs_vopen *vo;
+	int error;
+
+	fs_request_enter(req);
+	switch (fs_node_kind(ino)) {
+	case FS_NODE_DIR:
+		fuse_reply_err(req, EISDIR);
+		return;
+	case FS_NODE_VFILE:
+		break;
+	default:
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	vf = fs_vfile_by_ino(ino);
+	if (vf == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY && vf->vf_write == NULL) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	vo = calloc(1, sizeof(*vo));
+	if (vo == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_init(&vo->lock, NULL);
+	sbuf_init(&vo->snap);
+	vo->ino = ino;
+	error = 0;
+	if (vf->vf_generate != NULL && (fi->flags & O_ACCMODE) != O_WRONLY)
+		error = vf->vf_generate(&vo->snap, ino);
+	if (error == 0)
+		error = sbuf_finish(&vo->snap);
+	if (error != 0) {
+		sbuf_delete(&vo->snap);
+		pthread_mutex_destroy(&vo->lock);
+		free(vo);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uintptr_t)vo;
+	fi->direct_io = 1;
+	fi->nonseekable = 0;
+	fuse_reply_open(req, fi);
+}
+
+/*
+ * The reply must be the last use of vo: once the kernel has the data, the
+ * application may close the file and RELEASE may free vo on another
+ * thread.  So copy the slice out under the lock and reply after it.
+ */
+static void
+fs_vfile_read(fuse_req_t req, struct fs_vopen *vo, size_t size, off_t off)
+{
+	size_t len, n;
+	char *copy;
+
+	copy = NULL;
+	n = 0;
+	pthread_mutex_lock(&vo->lock);
+	len = sbuf_len(&vo->snap);
+	if (off >= 0 && (size_t)off < len) {
+		n = len - (size_t)off < size ? len - (size_t)off : size;
+		copy = malloc(n);
+		if (copy != NULL)
+			memcpy(copy, sbuf_data(&vo->snap) + off, n);
+	}
+	pthread_mutex_unlock(&vo->lock);
+	if (n != 0 && copy == NULL)
+		fuse_reply_err(req, ENOMEM);
+	else
+		fuse_reply_buf(req, copy, n);
+	free(copy);
+}
+
+static void
+fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	fs_request_enter(req);
+	switch (fs_node_kind(ino)) {
+	case FS_NODE_VFILE:
+		fs_vfile_read(req, (struct fs_vopen *)(uintptr_t)fi->fh, size,
+		    off);
+		return;
+	default:
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+}
+
+static void
+fs_vfile_write(fuse_req_t req, fuse_ino_t ino, struct fs_vopen *vo,
+    const char *buf, size_t size)
+{
+	const struct fuse_ctx *ctx;
+	const struct fs_vfile *vf;
+	struct ucred cred;
+	int error;
+
+	vf = fs_vfile_by_ino(ino);
+	if (vf == NULL || vf->vf_write == NULL) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	ctx = fuse_req_ctx(req);
+	cred.cr_uid = ctx->uid;
+	cred.cr_gid = ctx->gid;
+	cred.cr_pid = ctx->pid;
+	pthread_mutex_lock(&vo->lock);
+	sbuf_clear(&vo->snap);
+	error = vf->vf_write(ino, buf, size, &cred, &vo->snap);
+	if (sbuf_finish(&vo->snap) != 0 && error == 0)
+		error = ENOMEM;
+	pthread_mutex_unlock(&vo->lock);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void
+fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+    off_t off, struct fuse_file_info *fi)
+{
+	(void)off;
+	fs_request_enter(req);
+	switch (fs_node_kind(ino)) {
+	case FS_NODE_VFILE:
+		fs_vfile_write(req, ino, (struct fs_vopen *)(uintptr_t)fi->fh,
+		    buf, size);
+		return;
+	default:
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+}
+
+static void
+fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_vopen *vo;
+
+	fs_request_enter(req);
+	switch (fs_node_kind(ino)) {
+	case FS_NODE_VFILE:
+		vo = (struct fs_vopen *)(uintptr_t)fi->fh;
+		sbuf_delete(&vo->snap);
+		pthread_mutex_destroy(&vo->lock);
+		free(vo);
+		break;
+	default:
+		break;
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void
+fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	(void)ino;
+	fs_request_enter(req);
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = 4096;
+	sv.f_frsize = 4096;
+	sv.f_namemax = 255;
+	fuse_reply_statfs(req, &sv);
+}
+
+static void
+fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/*
+	 * fault_pages = 1: no readahead, so every first touch of a page is
+	 * one READ of that page.  Larger: up to that many pages per READ
+	 * (the kernel also caps it at its own readahead window).
+	 */
+	conn->max_readahead = fs.opts.fault_pages <= 1 ? 0 :
+	    fs.opts.fault_pages * 4096;
+	/* Data is invalidated only when the daemon says so. */
+	if (conn->capable & FUSE_CAP_EXPLICIT_INVAL_DATA)
+		conn->want |= FUSE_CAP_EXPLICIT_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+const struct fuse_lowlevel_ops fs_ll_ops = {
+	.init		= fs_init,
+	.lookup		= fs_lookup,
+	.getattr	= fs_getattr,
+	.opendir	= fs_opendir,
+	.readdir	= fs_readdir,
+	.releasedir	= fs_releasedir,
+	.open		= fs_open,
+	.read		= fs_read,
+	.write		= fs_write,
+	.release	= fs_release,
+	.statfs		= fs_statfs,
+};

@@ -1,3 +1,0 @@
-/* Replaced by the filesystem layer's sources as they land. */
-#include "config.h"
-int devpagerfs_placeholder;

@@ -1,0 +1,29 @@
+/*
+ * Counters of the filesystem layer, shown in vm/stats together with the
+ * VM's own.  All atomics: bumped on the request path without locks.
+ */
+#ifndef _FUSE_FS_STATS_H_
+#define _FUSE_FS_STATS_H_
+
+#include <stdint.h>
+
+struct fs_stats {
+	uint64_t	reads;		/* READ requests on device nodes */
+	uint64_t	writes;		/* WRITE requests on device nodes */
+	uint64_t	faults;		/* pages faulted through vm_fault */
+	uint64_t	fault_errors;	/* READ/WRITE answered with an error */
+	uint64_t	invalidations;	/* kernel invalidations sent */
+	uint64_t	ctl_commands;	/* vm/ctl commands run */
+	uint64_t	ctl_errors;	/* vm/ctl commands refused */
+};
+
+extern struct fs_stats fs_stats;
+
+#define	FS_STAT_INC(field)						\
+	__atomic_add_fetch(&fs_stats.field, 1, __ATOMIC_RELAXED)
+#define	FS_STAT_ADD(field, n)						\
+	__atomic_add_fetch(&fs_stats.field, (n), __ATOMIC_RELAXED)
+#define	FS_STAT_READ(field)						\
+	__atomic_load_n(&fs_stats.field, __ATOMIC_RELAXED)
+
+#endif /* !_FUSE_FS_STATS_H_ */
