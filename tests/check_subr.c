@@ -1,0 +1,131 @@
+/*
+ * SIZE parsing and sbuf, the small utilities the command line, the
+ * configuration file and the ctl language share.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kern/sbuf.h"
+#include "kern/size.h"
+#include "check_devpager.h"
+
+START_TEST(test_size_parse_valid)
+{
+	static const struct {
+		const char	*s;
+		uint64_t	 v;
+	} cases[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "1K", 1024 }, { "1k", 1024 },
+		{ "16M", 16ULL << 20 }, { "2G", 2ULL << 30 },
+		{ "0x1000", 4096 }, { "0XfF", 255 },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "17179869183G", 17179869183ULL << 30 },
+	};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(size_parse(cases[i].s, &v) == 0, "%s", cases[i].s);
+		ck_assert_uint_eq(v, cases[i].v);
+	}
+}
+END_TEST
+
+START_TEST(test_size_parse_invalid)
+{
+	static const char *bad[] = {
+		"", "K", "-1", "+1", " 1", "1 ", "1.5M", "1KB", "1T", "0x",
+		"0x1K", "1e6", "abc", "12Q", "0x-1", "M1",
+	};
+	uint64_t v = 77;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(size_parse(bad[i], &v) == EINVAL, "'%s'", bad[i]);
+		ck_assert_uint_eq(v, 77);
+	}
+	ck_assert_int_eq(size_parse(NULL, &v), EINVAL);
+}
+END_TEST
+
+START_TEST(test_size_parse_overflow)
+{
+	uint64_t v = 77;
+
+	ck_assert_int_eq(size_parse("18446744073709551616", &v), ERANGE);
+	ck_assert_int_eq(size_parse("17179869184G", &v), ERANGE);
+	ck_assert_int_eq(size_parse("0x10000000000000000", &v), ERANGE);
+	ck_assert_uint_eq(v, 77);
+}
+END_TEST
+
+START_TEST(test_size_format)
+{
+	char buf[32];
+
+	size_format(16ULL << 20, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "16M");
+	size_format(3ULL << 30, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "3G");
+	size_format(1536, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1536");
+	size_format(0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0");
+}
+END_TEST
+
+START_TEST(test_sbuf_grows)
+{
+	struct sbuf sb;
+	int i;
+
+	sbuf_init(&sb);
+	for (i = 0; i < 10000; i++)
+		ck_assert_int_eq(sbuf_printf(&sb, "%05d\n", i), 0);
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	ck_assert_uint_eq(sbuf_len(&sb), 60000);
+	ck_assert_int_eq(strncmp(sbuf_data(&sb) + 6 * 9999, "09999\n", 6), 0);
+	ck_assert_int_eq(sbuf_data(&sb)[60000], '\0');
+	sbuf_clear(&sb);
+	ck_assert_uint_eq(sbuf_len(&sb), 0);
+	sbuf_cat(&sb, "x");
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	ck_assert_str_eq(sbuf_data(&sb), "x");
+	sbuf_delete(&sb);
+}
+END_TEST
+
+START_TEST(test_sbuf_empty)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	ck_assert_str_eq(sbuf_data(&sb), "");
+	ck_assert_uint_eq(sbuf_len(&sb), 0);
+	sbuf_delete(&sb);
+}
+END_TEST
+
+Suite *
+subr_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("subr");
+	tc = tcase_create("size");
+	tcase_add_test(tc, test_size_parse_valid);
+	tcase_add_test(tc, test_size_parse_invalid);
+	tcase_add_test(tc, test_size_parse_overflow);
+	tcase_add_test(tc, test_size_format);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sbuf");
+	tcase_add_test(tc, test_sbuf_grows);
+	tcase_add_test(tc, test_sbuf_empty);
+	suite_add_tcase(s, tc);
+	return (s);
+}
