@@ -413,13 +413,32 @@ function ratio(p, g, num, den, m, op, target,   a, b, r, ok) {
 	}
 	r = a / b
 	if (op == "") {
-		printf("ratio %s/%s %s %s %s %.2f (for information)\n", num,
-		    den, p, gname(g), m, r)
+		printf("ratio %s/%s %s %s %s %.2f (for information)%s\n", num,
+		    den, p, gname(g), m, r, spread(p, g, num, den, m))
 		return
 	}
 	ok = (op == "<=") ? (r <= target + 0) : (r >= target + 0)
-	printf("ratio %s/%s %s %s %s %.2f (target %s %s) %s\n", num, den, p,
-	    gname(g), m, r, op, target, ok ? "ok" : "MISSED")
+	printf("ratio %s/%s %s %s %s %.2f (target %s %s) %s%s\n", num, den,
+	    p, gname(g), m, r, op, target, ok ? "ok" : "MISSED",
+	    spread(p, g, num, den, m))
+}
+# The range of the per-round ratios (the cases ran side by side in every
+# round), to judge a ratio of medians against the noise.
+function spread(p, g, num, den, m,   ka, kb, i, x, lo, hi) {
+	ka = p SUBSEP g SUBSEP num SUBSEP m
+	kb = p SUBSEP g SUBSEP den SUBSEP m
+	if (cnt[ka] != cnt[kb] || cnt[ka] < 2)
+		return ("")
+	for (i = 1; i <= cnt[ka]; i++) {
+		if (vals[kb, i] + 0 == 0)
+			return ("")
+		x = vals[ka, i] / vals[kb, i]
+		if (i == 1 || x < lo)
+			lo = x
+		if (i == 1 || x > hi)
+			hi = x
+	}
+	return (sprintf(" [rounds %.2f..%.2f]", lo, hi))
 }
 $1 == "raw" {
 	k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5
@@ -532,6 +551,9 @@ END {
 					msg = msg sprintf(" for %d cold-pass" \
 					    " pages %s", cold, st)
 				}
+				if (ra[p, g, c] != (g == 1 ? 0 : 128))
+					msg = msg " (READAHEAD IS NOT THE" \
+					    " GRANULARITY)"
 				if (maxv(p, g, c, "evict_leftover") != 0)
 					msg = msg " (EVICTION INCOMPLETE)"
 				print msg
