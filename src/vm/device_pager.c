@@ -69,8 +69,16 @@
 
 static struct mtx dev_pager_mtx =
     MTX_INITIALIZER("dev_pager list", LOCK_RANK_PAGER_LIST, 0);
-static struct cds_list_head dev_pager_object_list =	/* (d; r) */
-    CDS_LIST_HEAD_INIT(dev_pager_object_list);
+/*
+ * The list head lives inside an otherwise unused object, so that the
+ * list macros' container_of() of the head -- computed, never used, at the
+ * end of every walk -- is a correctly aligned struct vm_object.
+ */
+static struct vm_object dev_pager_list_anchor = {	/* (d; r) */
+	.pager_object_list =
+	    CDS_LIST_HEAD_INIT(dev_pager_list_anchor.pager_object_list),
+};
+#define	dev_pager_object_list	(dev_pager_list_anchor.pager_object_list)
 static struct dev_pager_counters dev_pager_stats;	/* (a) */
 static int dev_pager_variant;				/* (t) */
 
