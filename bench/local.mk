@@ -13,3 +13,13 @@ bench-fault: bench/fault_bench$(EXEEXT) bench/minfs$(EXEEXT) devpagerfs$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/run-fault-bench.sh --no-build -b '$(abs_top_builddir)' $(BENCH_FAULT_FLAGS)
 .PHONY: bench-fault
 bench_fault_bench_LDADD = $(LIBBSD_LIBS)
+
+# vm_lookup_bench (issue 3, helper VMB): the RCU lookups against a mutex
+# baseline; `make bench` builds and runs it.
+EXTRA_PROGRAMS += bench/vm_lookup_bench
+bench_vm_lookup_bench_SOURCES = bench/vm_lookup_bench.c
+bench_vm_lookup_bench_LDADD = $(CORE_LIBS)
+CLEANFILES += bench/vm_lookup_bench$(EXEEXT)
+bench: bench/vm_lookup_bench$(EXEEXT)
+	./bench/vm_lookup_bench $(BENCH_LOOKUP_FLAGS)
+.PHONY: bench

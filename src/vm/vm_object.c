@@ -74,9 +74,11 @@ obj_zone_create(void)
 {
 	vm_object_t object;
 
-	object = calloc(1, sizeof(*object));
+	/* Cache-line aligned, so the layout of vm_object.h holds. */
+	object = aligned_alloc(64, (sizeof(*object) + 63) & ~(size_t)63);
 	if (object == NULL)
 		panic("vm_object_allocate: out of memory");
+	memset(object, 0, sizeof(*object));
 	rw_init(&object->lock, "vm object", LOCK_RANK_VM_OBJECT, RW_DUPOK);
 	object->type = OBJT_DEAD;
 	object->flags = OBJ_DEAD;

@@ -50,10 +50,20 @@ struct vm_object {
 	struct rwlock		 lock;		/* the object lock, first */
 	struct cds_list_head	 object_list;	/* (l,r) global list link */
 	struct cds_list_head	 pager_object_list; /* (d,r) pager's list */
+	void			*handle;	/* (d,r) lookup key */
 	TAILQ_HEAD(respgs, vm_page) memq;	/* (o) resident pages */
 	struct vm_radix		 rtree;		/* (o,r) resident pages */
 	vm_pindex_t		 size;		/* (o) in pages */
 	unsigned		 generation;	/* (o) */
+	/*
+	 * More than a cache line between the fields a handle lookup reads
+	 * while walking past other objects (list link, handle) and
+	 * ref_count, which lookups of this object write: references taken
+	 * on one object do not slow down walks past it.  (No alignment
+	 * attribute: list heads are not embedded in objects, and walks
+	 * compute container pointers from them.)
+	 */
+	char			 ref_pad[64];
 	volatile unsigned	 ref_count;	/* (a; 0 only under o) */
 	int			 shadow_count;	/* (o) always 0 here */
 	vm_memattr_t		 memattr;	/* (o) default page memattr */
@@ -62,7 +72,6 @@ struct vm_object {
 	uint16_t		 pg_color;	/* (c) valid if OBJ_COLORED */
 	unsigned		 paging_in_progress; /* (o) */
 	unsigned		 resident_page_count; /* (o,r) */
-	void			*handle;	/* (d,r) lookup key */
 	uint64_t		 id;		/* (c) stable id, vm/object/<ID> */
 	union {
 		/* OBJT_DEVICE, OBJT_MGTDEVICE */
@@ -83,6 +92,7 @@ struct vm_object {
 	bool			 has_cred;	/* (o) a charge is held */
 	vm_ooffset_t		 charge;	/* (o) bytes reserved */
 	char			 path[64];	/* (o) inspection PATH column */
+	unsigned long		 faults;	/* (a) faults served (vm/) */
 	struct rcu_head		 rcu;		/* deferred reuse */
 	TAILQ_ENTRY(vm_object)	 free_link;	/* zone free list */
 };

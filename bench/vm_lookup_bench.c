@@ -1,0 +1,487 @@
+/*
+ * vm_lookup_bench: how the VM's lock-free read paths scale.
+ *
+ * Two lookups, each measured with 1 and 2 reader threads, without and
+ * with a concurrent writer thread, against a baseline that puts the very
+ * same data structure behind one pthread mutex:
+ *
+ *	page	resident-page lookup: rcu_read_lock + vm_page_lookup_unlocked
+ *		on one object shared by the readers (no page lock, no
+ *		shared-line write); the writer inserts and removes pages of
+ *		that object under its write lock.  Baseline: vm_radix_lookup
+ *		on the same trie under a mutex that the writer also takes.
+ *	handle	object lookup by handle: vm_pager_object_lookup_rcu on a
+ *		list of objects, each reader looking up its own handle
+ *		(the reference it takes and drops is on its own object),
+ *		then vm_object_deallocate; the writer allocates objects,
+ *		links them, unlinks and frees them.  Baseline: the same list
+ *		walk and reference under one mutex shared with the writer.
+ *		The writer links its objects after an anchor near the end
+ *		of the list, past the readers' objects; with -T it appends
+ *		them at the tail instead, which writes the list head's line
+ *		(head.prev) that every lookup reads (head.next): that costs
+ *		the readers a cache miss per writer operation.
+ *
+ * Prints ops/s for every configuration and the ratios the issue asks
+ * for: "2 threads / 1 thread" (no writer) and "rcu / mutex baseline with
+ * writer" (2 readers + writer).  Readers and the writer are pinned round
+ * robin to the CPUs; each configuration runs -r times and the best run
+ * counts (other load on the machine only ever makes a run slower).
+ *
+ * usage: vm_lookup_bench [-T] [-d ms] [-r runs] [-p pages] [-o objects]
+ *	   [-t kind,impl,readers,writer]   (one configuration, e.g. for perf)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kern/kern_rcu.h"
+#include "kern/refcount.h"
+#include "vm/vm.h"
+#include "vm/vm_init.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+#include "vm/vm_radix.h"
+
+#define	MAX_READERS	2
+
+enum bench_kind { BENCH_PAGE, BENCH_HANDLE };
+enum bench_impl { IMPL_RCU, IMPL_MUTEX };
+
+struct reader {
+	unsigned long	ops;
+	unsigned long	misses;
+	int		id;
+	pthread_t	td;
+} __attribute__((__aligned__(64)));
+
+static struct {
+	enum bench_kind	kind;
+	enum bench_impl	impl;
+	int		stop;
+	int		go;
+	unsigned long	writes;
+} run __attribute__((__aligned__(64)));
+
+static pthread_mutex_t baseline_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t list_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static vm_object_t page_obj;		/* the page benchmark's object */
+static vm_pindex_t npages = 1024;	/* resident pages read */
+static struct cds_list_head handle_list = CDS_LIST_HEAD_INIT(handle_list);
+static int handles[64];			/* handle[i] is &handles[i] */
+static int nobjects = 32;		/* objects on the handle list */
+static vm_object_t anchor;		/* the writer links after this one */
+static bool tail_writer;		/* -T: the writer appends instead */
+static int ncpus;
+
+static void	pin(int slot);
+static uint64_t	xorshift(uint64_t *s);
+static void	*reader_main(void *arg);
+static void	*writer_main(void *arg);
+static double	measure(enum bench_kind kind, enum bench_impl impl,
+		    int nreaders, bool writer, int ms, int runs);
+
+static void
+pin(int slot)
+{
+	cpu_set_t set;
+
+	if (ncpus <= 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(slot % ncpus, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	uint64_t x;
+
+	x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return (x);
+}
+
+/* One resident-page lookup; true if the page was found. */
+static inline bool
+page_lookup(vm_pindex_t idx)
+{
+	vm_page_t m;
+	bool ok;
+
+	if (run.impl == IMPL_RCU) {
+		rcu_read_lock();
+		m = vm_page_lookup_unlocked(page_obj, idx);
+		ok = m != NULL && __atomic_load_n(&m->pindex,
+		    __ATOMIC_RELAXED) == idx;
+		rcu_read_unlock();
+	} else {
+		pthread_mutex_lock(&baseline_mtx);
+		m = vm_radix_lookup(&page_obj->rtree, idx);
+		ok = m != NULL && m->pindex == idx;
+		pthread_mutex_unlock(&baseline_mtx);
+	}
+	return (ok);
+}
+
+/* One lookup by handle, reference taken and dropped. */
+static inline bool
+handle_lookup(void *handle)
+{
+	vm_object_t o, found;
+
+	if (run.impl == IMPL_RCU) {
+		o = vm_pager_object_lookup_rcu(&handle_list, handle);
+		if (o == NULL)
+			return (false);
+		vm_object_deallocate(o);
+		return (true);
+	}
+	found = NULL;
+	pthread_mutex_lock(&baseline_mtx);
+	cds_list_for_each_entry(o, &handle_list, pager_object_list) {
+		if (o->handle == handle &&
+		    refcount_acquire_if_not_zero(&o->ref_count)) {
+			found = o;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&baseline_mtx);
+	if (found == NULL)
+		return (false);
+	vm_object_deallocate(found);
+	return (true);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	unsigned long ops, misses;
+	uint64_t seed;
+	void *handle;
+
+	pin(r->id);
+	rcu_thread_online();
+	seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(r->id + 1);
+	handle = &handles[r->id];
+	ops = misses = 0;
+	while (!__atomic_load_n(&run.go, __ATOMIC_ACQUIRE))
+		;
+	while (!__atomic_load_n(&run.stop, __ATOMIC_RELAXED)) {
+		/* Batches of 64 keep the stop check out of the way. */
+		for (int i = 0; i < 64; i++) {
+			bool ok;
+
+			if (run.kind == BENCH_PAGE)
+				ok = page_lookup(xorshift(&seed) % npages);
+			else
+				ok = handle_lookup(handle);
+			misses += !ok;
+		}
+		ops += 64;
+	}
+	r->ops = ops;
+	r->misses = misses;
+	return (NULL);
+}
+
+/* The page writer: insert and remove pages past the readers' range. */
+static void
+page_write(uint64_t *seed)
+{
+	vm_pindex_t idx;
+	vm_page_t m;
+
+	idx = npages + xorshift(seed) % 256;
+	if (run.impl == IMPL_MUTEX)
+		pthread_mutex_lock(&baseline_mtx);
+	VM_OBJECT_WLOCK(page_obj);
+	m = vm_page_lookup(page_obj, idx);
+	if (m != NULL) {
+		vm_page_lock(m);
+		vm_page_free(m);
+		vm_page_unlock(m);
+	} else
+		(void)vm_page_alloc(page_obj, idx, VM_ALLOC_NOBUSY);
+	VM_OBJECT_WUNLOCK(page_obj);
+	if (run.impl == IMPL_MUTEX)
+		pthread_mutex_unlock(&baseline_mtx);
+}
+
+/* The handle writer: an object is born, listed, unlisted and freed. */
+static void
+handle_write(void)
+{
+	vm_object_t o;
+
+	o = vm_object_allocate(OBJT_DEFAULT, 1);
+	o->handle = &handles[MAX_READERS + 1];
+	if (run.impl == IMPL_MUTEX) {
+		pthread_mutex_lock(&baseline_mtx);
+		if (tail_writer)
+			cds_list_add_tail(&o->pager_object_list, &handle_list);
+		else
+			cds_list_add(&o->pager_object_list,
+			    &anchor->pager_object_list);
+		pthread_mutex_unlock(&baseline_mtx);
+		pthread_mutex_lock(&baseline_mtx);
+		cds_list_del(&o->pager_object_list);
+		pthread_mutex_unlock(&baseline_mtx);
+	} else {
+		pthread_mutex_lock(&list_mtx);
+		if (tail_writer)
+			cds_list_add_tail_rcu(&o->pager_object_list,
+			    &handle_list);
+		else
+			cds_list_add_rcu(&o->pager_object_list,
+			    &anchor->pager_object_list);
+		pthread_mutex_unlock(&list_mtx);
+		pthread_mutex_lock(&list_mtx);
+		cds_list_del_rcu(&o->pager_object_list);
+		pthread_mutex_unlock(&list_mtx);
+	}
+	vm_object_deallocate(o);
+}
+
+static void *
+writer_main(void *arg)
+{
+	unsigned long writes;
+	uint64_t seed;
+
+	pin(*(int *)arg);
+	rcu_thread_online();
+	seed = 0x2545f4914f6cdd1dULL;
+	writes = 0;
+	while (!__atomic_load_n(&run.go, __ATOMIC_ACQUIRE))
+		;
+	while (!__atomic_load_n(&run.stop, __ATOMIC_RELAXED)) {
+		if (run.kind == BENCH_PAGE)
+			page_write(&seed);
+		else
+			handle_write();
+		writes++;
+	}
+	run.writes = writes;
+	return (NULL);
+}
+
+/* Best ops/s of the readers over runs runs of ms milliseconds. */
+static double
+measure(enum bench_kind kind, enum bench_impl impl, int nreaders,
+    bool writer, int ms, int runs)
+{
+	struct reader readers[MAX_READERS];
+	struct timespec t0, t1, d;
+	pthread_t wtd;
+	double best, secs, rate;
+	unsigned long ops;
+	int i, k, wslot;
+
+	best = 0;
+	for (k = 0; k < runs; k++) {
+		memset(readers, 0, sizeof(readers));
+		run.kind = kind;
+		run.impl = impl;
+		run.stop = 0;
+		run.go = 0;
+		run.writes = 0;
+		for (i = 0; i < nreaders; i++) {
+			readers[i].id = i;
+			if (pthread_create(&readers[i].td, NULL, reader_main,
+			    &readers[i]) != 0) {
+				perror("pthread_create");
+				exit(1);
+			}
+		}
+		wslot = nreaders;
+		if (writer && pthread_create(&wtd, NULL, writer_main,
+		    &wslot) != 0) {
+			perror("pthread_create");
+			exit(1);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		__atomic_store_n(&run.go, 1, __ATOMIC_RELEASE);
+		d.tv_sec = ms / 1000;
+		d.tv_nsec = (long)(ms % 1000) * 1000000L;
+		while (nanosleep(&d, &d) != 0 && errno == EINTR)
+			;
+		__atomic_store_n(&run.stop, 1, __ATOMIC_RELEASE);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ops = 0;
+		for (i = 0; i < nreaders; i++) {
+			pthread_join(readers[i].td, NULL);
+			ops += readers[i].ops;
+			if (readers[i].misses != 0) {
+				fprintf(stderr, "reader %d: %lu misses\n", i,
+				    readers[i].misses);
+				exit(1);
+			}
+		}
+		if (writer)
+			pthread_join(wtd, NULL);
+		secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) /
+		    1e9;
+		rate = ops / secs;
+		if (rate > best)
+			best = rate;
+	}
+	return (best);
+}
+
+static void
+setup_objects(void)
+{
+	vm_object_t o;
+	vm_pindex_t i;
+	int j;
+
+	page_obj = vm_object_allocate(OBJT_DEFAULT, npages + 256);
+	VM_OBJECT_WLOCK(page_obj);
+	for (i = 0; i < npages; i++)
+		if (vm_page_alloc(page_obj, i, VM_ALLOC_NOBUSY) == NULL) {
+			fprintf(stderr, "vm_page_alloc failed\n");
+			exit(1);
+		}
+	VM_OBJECT_WUNLOCK(page_obj);
+
+	/*
+	 * Reader i's object sits at position nobjects / 2 + i: both walk
+	 * about the same distance, past objects of other handles.
+	 */
+	for (j = 0; j < nobjects; j++) {
+		o = vm_object_allocate(OBJT_DEFAULT, 1);
+		if (j >= nobjects / 2 && j < nobjects / 2 + MAX_READERS)
+			o->handle = &handles[j - nobjects / 2];
+		else
+			o->handle = &handles[MAX_READERS + 2];
+		cds_list_add_tail_rcu(&o->pager_object_list, &handle_list);
+		if (j == nobjects - 4)
+			anchor = o;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *kname[] = { "page", "handle" };
+	double r[2][2][MAX_READERS + 1][2];	/* kind impl readers writer */
+	int c, k, im, n, w, ms, runs;
+	const char *only;
+	bool ok;
+
+	ms = 300;
+	runs = 3;
+	only = NULL;
+	while ((c = getopt(argc, argv, "d:r:p:o:t:T")) != -1) {
+		switch (c) {
+		case 'T':
+			tail_writer = true;
+			break;
+		case 't':
+			only = optarg;
+			break;
+		case 'd':
+			ms = atoi(optarg);
+			break;
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'p':
+			npages = strtoul(optarg, NULL, 0);
+			break;
+		case 'o':
+			nobjects = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: vm_lookup_bench [-T] [-d ms] "
+			    "[-r runs] [-p pages] [-o objects] "
+			    "[-t kind,impl,readers,writer]\n");
+			return (2);
+		}
+	}
+	if (ms <= 0 || runs <= 0 || npages == 0 ||
+	    nobjects < 2 * MAX_READERS + 8 || nobjects > 1024) {
+		fprintf(stderr, "vm_lookup_bench: bad arguments\n");
+		return (2);
+	}
+	ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (vm_init(ptoa(npages + 1024)) != 0) {
+		fprintf(stderr, "vm_init failed\n");
+		return (1);
+	}
+	setup_objects();
+
+	if (only != NULL) {
+		/* One configuration, e.g. -t handle,rcu,2,1 (for profiling). */
+		char kb[16], ib[16];
+
+		if (sscanf(only, "%15[a-z],%15[a-z],%d,%d", kb, ib, &n, &w) != 4 ||
+		    n < 1 || n > MAX_READERS) {
+			fprintf(stderr, "vm_lookup_bench: bad -t\n");
+			return (2);
+		}
+		k = strcmp(kb, "page") == 0 ? BENCH_PAGE : BENCH_HANDLE;
+		im = strcmp(ib, "rcu") == 0 ? IMPL_RCU : IMPL_MUTEX;
+		printf("%s %s %d %s: %.0f ops/s\n", kname[k], ib, n,
+		    w ? "writer" : "no writer",
+		    measure(k, im, n, w != 0, ms, runs));
+		return (0);
+	}
+	printf("vm_lookup_bench: %d CPUs, %d ms x best of %d, %ju resident "
+	    "pages, %d listed objects\n", ncpus, ms, runs,
+	    (uintmax_t)npages, nobjects);
+	printf("%-7s %-6s %-8s %-7s %14s\n", "lookup", "impl", "readers",
+	    "writer", "ops/s");
+	/* Warm up (page faults, clock ramp), then alternate 1 and 2
+	 * readers so that background load hits both alike. */
+	(void)measure(BENCH_PAGE, IMPL_RCU, 1, false, ms, 1);
+	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++)
+		for (im = IMPL_RCU; im <= IMPL_MUTEX; im++)
+			for (w = 0; w < 2; w++) {
+				for (n = 1; n <= MAX_READERS; n++)
+					r[k][im][n][w] = 0;
+				for (c = 0; c < runs; c++)
+					for (n = 1; n <= MAX_READERS; n++) {
+						double v;
+
+						v = measure(k, im, n, w, ms, 1);
+						if (v > r[k][im][n][w])
+							r[k][im][n][w] = v;
+					}
+				for (n = 1; n <= MAX_READERS; n++)
+					printf("%-7s %-6s %-8d %-7s %14.0f\n",
+					    kname[k], im == IMPL_RCU ? "rcu" :
+					    "mutex", n, w ? "yes" : "no",
+					    r[k][im][n][w]);
+			}
+
+	ok = true;
+	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++) {
+		double scale, vs;
+
+		scale = r[k][IMPL_RCU][2][0] / r[k][IMPL_RCU][1][0];
+		vs = r[k][IMPL_RCU][2][1] / r[k][IMPL_MUTEX][2][1];
+		printf("%s: 2 threads / 1 thread = %.2fx (target >= 1.8x); "
+		    "rcu / mutex baseline with writer = %.2fx "
+		    "(target >= 3x)\n", kname[k], scale, vs);
+		if (scale < 1.8 || vs < 3.0)
+			ok = false;
+	}
+	printf("targets %s\n", ok ? "met" : "NOT met");
+	return (0);
+}
