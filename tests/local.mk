@@ -56,3 +56,7 @@ tests_check_devpager_SOURCES += tests/check_vm_phys.c tests/check_pmap.c
 tests_check_devpager_SOURCES += tests/check_vm_pager.c
 tests_check_devpager_SOURCES += tests/check_kern_conf.c
 tests_check_devpager_SOURCES += tests/check_swap.c tests/check_vm_fault.c
+tests_check_devpager_SOURCES += tests/check_ctl_client.c
+tests_check_devpager_LDADD += src/libdevpagerctl.a
+TESTS += tests/mount_ctl_client.sh
+dist_check_SCRIPTS += tests/mount_ctl_client.sh
