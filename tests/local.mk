@@ -10,7 +10,8 @@ tests_check_devpager_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 # Mount tests (shell); each sources tests/lib/mount.sh.
 MOUNT_TESTS = \
 	tests/mount_basic.sh \
-	tests/mount_options.sh
+	tests/mount_options.sh \
+	tests/mount_dev_ram.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)
@@ -60,3 +61,9 @@ tests_check_devpager_SOURCES += tests/check_ctl_client.c
 tests_check_devpager_LDADD += src/libdevpagerctl.a
 TESTS += tests/mount_ctl_client.sh
 dist_check_SCRIPTS += tests/mount_ctl_client.sh
+tests_check_devpager_SOURCES += tests/check_dev_util.h tests/check_dev_util.c tests/check_device_pager.c tests/check_dev_races.c
+tests_check_devpager_SOURCES += tests/check_sg_pager.c
+
+# A helper the mount tests run to touch device files through mmap(2).
+check_PROGRAMS += tests/mmap_tool
+tests_mmap_tool_SOURCES = tests/mmap_tool.c
