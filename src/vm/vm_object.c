@@ -201,6 +201,7 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
 	object->has_cred = false;
 	object->charge = 0;
 	object->path[0] = '\0';
+	__atomic_store_n(&object->faults, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&object->id,
 	    __atomic_fetch_add(&obj_next_id, 1, __ATOMIC_RELAXED),
 	    __ATOMIC_RELAXED);
