@@ -155,9 +155,11 @@ int	vm_page_rename(vm_page_t m, vm_object_t new_object,
 	    vm_pindex_t new_pindex);
 /* The object must be locked (read or write). */
 vm_page_t vm_page_lookup(vm_object_t object, vm_pindex_t pindex);
-/* Call with rcu_read_lock held; no object lock needed.  The result is
- * valid until rcu_read_unlock; hold it (vm_page_hold, page lock) and
- * re-check m->object/pindex to keep it. */
+/* Call with rcu_read_lock held; no object lock needed.  Pages are
+ * type-stable (RAM pages live in vm_phys's page array, fake pages in a
+ * zone whose memory is never given back to libc), so the result can
+ * always be read; to keep it, take its page lock, re-check m->object,
+ * m->pindex (and valid) and hold it (vm_page_hold). */
 vm_page_t vm_page_lookup_unlocked(vm_object_t object, vm_pindex_t pindex);
 
 /* Holds.  The page lock must be held. */
@@ -165,7 +167,10 @@ void	vm_page_hold(vm_page_t m);
 void	vm_page_unhold(vm_page_t m);
 
 /* Fake (fictitious, unmanaged) pages aliasing device memory.
- * vm_page_getfake may sleep: the caller must not hold an object lock. */
+ * vm_page_getfake may sleep: the caller must hold no lock at all (checked
+ * under WITNESS).  vm_page_putfake needs the page out of any object; a
+ * held page is freed by its last vm_page_unhold.  vm_page_free on a fake
+ * page from getfake (PG_FAKEZONE) gives it back too. */
 vm_page_t vm_page_getfake(vm_paddr_t paddr, vm_memattr_t memattr);
 void	vm_page_initfake(vm_page_t m, vm_paddr_t paddr, vm_memattr_t memattr);
 void	vm_page_putfake(vm_page_t m);
