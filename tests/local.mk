@@ -11,7 +11,11 @@ tests_check_devpager_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)
 MOUNT_TESTS = \
 	tests/mount_basic.sh \
 	tests/mount_options.sh \
-	tests/mount_dev_ram.sh
+	tests/mount_dev_ram.sh \
+	tests/mount_fio.sh \
+	tests/mount_concurrent.sh \
+	tests/mount_access.sh \
+	tests/mount_ctl.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)
@@ -67,3 +71,4 @@ tests_check_devpager_SOURCES += tests/check_sg_pager.c
 # A helper the mount tests run to touch device files through mmap(2).
 check_PROGRAMS += tests/mmap_tool
 tests_mmap_tool_SOURCES = tests/mmap_tool.c
+tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h tests/check_drv_sock.c tests/check_drv_sock.h tests/check_fs_ctl.c tests/check_fs_config.c tests/check_dev_mem.c tests/check_dev_ram.c

@@ -9,13 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "kern/kern_log.h"
 #include "fuse/fs_inval.h"
 #include "fuse/fs_stats.h"
 
+TAILQ_HEAD(inval_list, inval_range);
+
 struct inval_range {
 	TAILQ_ENTRY(inval_range) link;	/* [q] */
+	uint64_t	 due_ns;	/* [q] monotonic; 0: now */
 	fuse_ino_t	 ino;		/* [q] */
 	uint64_t	 start;		/* [q] */
 	uint64_t	 end;		/* [q] exclusive; 0: whole file */
@@ -25,7 +29,8 @@ static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work_cv;	/* work queued or stopping */
 	pthread_cond_t		 idle_cv;	/* queue drained */
-	TAILQ_HEAD(, inval_range) queue;	/* [q] */
+	struct inval_list	 queue;		/* [q] due now */
+	struct inval_list	 delayed;	/* [q] by due_ns */
 	unsigned long		 pending;	/* [q] */
 	bool			 busy;		/* [q] a batch is being sent */
 	bool			 running;	/* [q] */
@@ -38,7 +43,39 @@ static struct {
 	.work_cv = PTHREAD_COND_INITIALIZER,
 	.idle_cv = PTHREAD_COND_INITIALIZER,
 	.queue = TAILQ_HEAD_INITIALIZER(iq.queue),
+	.delayed = TAILQ_HEAD_INITIALIZER(iq.delayed),
 };
+
+static bool	inval_merge_into(struct inval_list *list, fuse_ino_t ino,
+		    uint64_t start, uint64_t end);
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+/* Move due delayed ranges to the queue.  [q] held. */
+static void
+inval_promote(uint64_t now)
+{
+	struct inval_range *r;
+
+	while ((r = TAILQ_FIRST(&iq.delayed)) != NULL && r->due_ns <= now) {
+		TAILQ_REMOVE(&iq.delayed, r, link);
+		iq.pending--;
+		if (inval_merge_into(&iq.queue, r->ino, r->start, r->end)) {
+			free(r);
+			continue;
+		}
+		r->due_ns = 0;
+		TAILQ_INSERT_TAIL(&iq.queue, r, link);
+		iq.pending++;
+	}
+}
 
 static int
 inval_send_kernel(struct fuse_session *se, fuse_ino_t ino, off_t off,
@@ -52,11 +89,12 @@ inval_send_kernel(struct fuse_session *se, fuse_ino_t ino, off_t off,
  * The queue lock must be held.
  */
 static bool
-inval_merge(fuse_ino_t ino, uint64_t start, uint64_t end)
+inval_merge_into(struct inval_list *list, fuse_ino_t ino, uint64_t start,
+    uint64_t end)
 {
 	struct inval_range *r;
 
-	TAILQ_FOREACH(r, &iq.queue, link) {
+	TAILQ_FOREACH(r, list, link) {
 		if (r->ino != ino)
 			continue;
 		if (r->end == 0)
@@ -77,22 +115,23 @@ inval_merge(fuse_ino_t ino, uint64_t start, uint64_t end)
 	return (false);
 }
 
-void
-fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len)
+static void
+inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
 {
-	struct inval_range *r;
+	struct inval_list *list;
+	struct inval_range *r, *after;
 	uint64_t end;
 
 	end = len == 0 ? 0 : off + len;
 	if (len == 0)
 		off = 0;
+	list = due_ns == 0 ? &iq.queue : &iq.delayed;
 	pthread_mutex_lock(&iq.lock);
-	if (!inval_merge(ino, off, end)) {
+	if (!inval_merge_into(list, ino, off, end)) {
 		r = malloc(sizeof(*r));
 		if (r == NULL) {
-			/* Fall back to the whole file of an existing entry
-			 * or drop: a lost invalidation only leaves a stale
-			 * mapping, never corrupts daemon state. */
+			/* A lost invalidation only leaves a stale mapping;
+			 * it never corrupts daemon state. */
 			pthread_mutex_unlock(&iq.lock);
 			kern_log(LOG_ERR, "devpagerfs: out of memory queueing "
 			    "an invalidation of inode %llu",
@@ -102,11 +141,36 @@ fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len)
 		r->ino = ino;
 		r->start = off;
 		r->end = end;
-		TAILQ_INSERT_TAIL(&iq.queue, r, link);
+		r->due_ns = due_ns;
+		if (due_ns == 0)
+			TAILQ_INSERT_TAIL(list, r, link);
+		else {
+			/* Keep the delayed list sorted by due time. */
+			after = TAILQ_LAST(list, inval_list);
+			while (after != NULL && after->due_ns > due_ns)
+				after = TAILQ_PREV(after, inval_list, link);
+			if (after == NULL)
+				TAILQ_INSERT_HEAD(list, r, link);
+			else
+				TAILQ_INSERT_AFTER(list, after, r, link);
+		}
 		iq.pending++;
 	}
 	pthread_cond_signal(&iq.work_cv);
 	pthread_mutex_unlock(&iq.lock);
+}
+
+void
+fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len)
+{
+	inval_enqueue(ino, off, len, 0);
+}
+
+void
+fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
+    unsigned delay_ms)
+{
+	inval_enqueue(ino, off, len, now_ns() + (uint64_t)delay_ms * 1000000);
 }
 
 static void *
@@ -119,13 +183,30 @@ inval_thread(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&iq.lock);
 	for (;;) {
+		inval_promote(now_ns());
 		while (TAILQ_EMPTY(&iq.queue) && !iq.stopping) {
+			struct inval_range *d = TAILQ_FIRST(&iq.delayed);
+
 			iq.busy = false;
 			pthread_cond_broadcast(&iq.idle_cv);
-			pthread_cond_wait(&iq.work_cv, &iq.lock);
+			if (d == NULL)
+				pthread_cond_wait(&iq.work_cv, &iq.lock);
+			else {
+				struct timespec ts;
+
+				ts.tv_sec = (time_t)(d->due_ns / 1000000000ULL);
+				ts.tv_nsec = (long)(d->due_ns % 1000000000ULL);
+				pthread_cond_timedwait(&iq.work_cv, &iq.lock,
+				    &ts);
+			}
+			inval_promote(now_ns());
 		}
-		if (TAILQ_EMPTY(&iq.queue))
-			break;
+		if (TAILQ_EMPTY(&iq.queue)) {
+			/* Stopping: what is delayed is sent now. */
+			inval_promote(UINT64_MAX);
+			if (TAILQ_EMPTY(&iq.queue))
+				break;
+		}
 		r = TAILQ_FIRST(&iq.queue);
 		TAILQ_REMOVE(&iq.queue, r, link);
 		iq.pending--;
@@ -135,8 +216,12 @@ inval_thread(void *arg)
 
 		error = send(iq.se, r->ino, (off_t)r->start,
 		    r->end == 0 ? 0 : (off_t)(r->end - r->start));
-		/* ENOENT: the kernel no longer caches the inode; fine. */
-		if (error != 0 && error != -ENOENT)
+		/*
+		 * ENOENT: the kernel no longer caches the inode; ENODEV /
+		 * ENOTCONN: the file system is being unmounted.  Both fine.
+		 */
+		if (error != 0 && error != -ENOENT && error != -ENODEV &&
+		    error != -ENOTCONN && error != -EBADF)
 			kern_log(LOG_WARNING, "devpagerfs: invalidating inode "
 			    "%llu failed: %s", (unsigned long long)r->ino,
 			    strerror(-error));
@@ -155,7 +240,15 @@ fs_inval_start(struct fuse_session *se)
 {
 	int error;
 
+	pthread_condattr_t ca;
+
 	pthread_mutex_lock(&iq.lock);
+	/* Delayed ranges wait on the monotonic clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&iq.work_cv);
+	pthread_cond_init(&iq.work_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	iq.se = se;
 	iq.stopping = false;
 	error = pthread_create(&iq.thread, NULL, inval_thread, NULL);
@@ -205,7 +298,7 @@ void
 fs_inval_wait_idle(void)
 {
 	pthread_mutex_lock(&iq.lock);
-	while (!TAILQ_EMPTY(&iq.queue) || iq.busy)
+	while (!TAILQ_EMPTY(&iq.queue) || !TAILQ_EMPTY(&iq.delayed) || iq.busy)
 		pthread_cond_wait(&iq.idle_cv, &iq.lock);
 	pthread_mutex_unlock(&iq.lock);
 }

@@ -26,6 +26,12 @@ void	fs_inval_stop(void);
  * file).  Never blocks on the kernel; safe under any VM lock.
  */
 void	fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len);
+/*
+ * Queue an invalidation to be sent no earlier than delay_ms from now
+ * (pages of uncached devices are dropped a little after being served).
+ */
+void	fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
+	    unsigned delay_ms);
 /* Ranges queued but not yet sent (for tests and vm/stats). */
 unsigned long fs_inval_pending(void);
 

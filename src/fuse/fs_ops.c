@@ -15,9 +15,11 @@
 #include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "fuse/fs.h"
+#include "fuse/fs_device.h"
 #include "fuse/fs_node.h"
 #include "fuse/fs_stats.h"
 #include "fuse/fs_vfile.h"
+#include "fuse/fs_vm.h"
 
 struct devpagerfs fs;
 
@@ -56,6 +58,7 @@ static int
 fs_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct fs_vfile *vf;
+	char name[64];
 
 	fs_fill_common(st, ino);
 	switch (fs_node_kind(ino)) {
@@ -63,17 +66,34 @@ fs_stat(fuse_ino_t ino, struct stat *st)
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		return (0);
-	case FS_NODE_VFILE:
-		vf = fs_vfile_by_ino(ino);
-		if (vf == NULL)
+	case FS_NODE_OBJDIR:
+		if (!fs_vm_object_exists(fs_ino_object_id(ino)))
 			return (ENOENT);
-		st->st_mode = S_IFREG | vf->vf_mode;
-		st->st_nlink = 1;
-		st->st_size = 0;	/* direct_io: size unknown until read */
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
 		return (0);
+	case FS_NODE_OBJFILE:
+		if (!fs_vm_object_exists(fs_ino_object_id(ino)))
+			return (ENOENT);
+		break;
+	case FS_NODE_FAIL:
+		if (fs_vm_fail_name(ino, name, sizeof(name)) != 0)
+			return (ENOENT);
+		break;
+	case FS_NODE_VFILE:
+		break;
+	case FS_NODE_DEVICE:
+		return (fs_device_stat(ino, st));
 	default:
 		return (ENOENT);
 	}
+	vf = fs_vfile_by_ino(ino);
+	if (vf == NULL)
+		return (ENOENT);
+	st->st_mode = S_IFREG | vf->vf_mode;
+	st->st_nlink = 1;
+	st->st_size = 0;	/* direct_io: the size is what read returns */
+	return (0);
 }
 
 static void
@@ -95,12 +115,53 @@ fs_reply_entry(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_entry(req, &e);
 }
 
+/* Parse a decimal object id with no sign, no leading zero. */
+static bool
+fs_parse_id(const char *name, uint64_t *idp)
+{
+	uint64_t id;
+	const char *p;
+
+	if (name[0] < '1' || name[0] > '9' || strlen(name) > 15)
+		return (false);
+	id = 0;
+	for (p = name; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return (false);
+		id = id * 10 + (uint64_t)(*p - '0');
+	}
+	*idp = id;
+	return (true);
+}
+
 static void
 fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	struct fuse_entry_param e;
 	const struct fs_vfile *vf;
+	fuse_ino_t ino;
+	uint64_t id;
 
 	fs_request_enter(req);
+	switch (fs_node_kind(parent)) {
+	case FS_NODE_DIR:
+		break;
+	case FS_NODE_OBJDIR:
+		id = fs_ino_object_id(parent);
+		if (strcmp(name, "info") == 0) {
+			fs_reply_entry(req, fs_ino_object(id, FS_OBJ_INFO));
+			return;
+		}
+		if (strcmp(name, "pages") == 0) {
+			fs_reply_entry(req, fs_ino_object(id, FS_OBJ_PAGES));
+			return;
+		}
+		fuse_reply_err(req, ENOENT);
+		return;
+	default:
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
 	switch (parent) {
 	case FS_INO_ROOT:
 		if (strcmp(name, "dev") == 0) {
@@ -109,6 +170,17 @@ fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		}
 		if (strcmp(name, "vm") == 0) {
 			fs_reply_entry(req, FS_INO_VM);
+			return;
+		}
+		break;
+	case FS_INO_DEV:
+		memset(&e, 0, sizeof(e));
+		if (fs_device_lookup(name, &ino, &e.attr) == 0) {
+			e.ino = ino;
+			e.generation = 1;
+			e.attr_timeout = fs.attr_timeout;
+			e.entry_timeout = fs.entry_timeout;
+			fuse_reply_entry(req, &e);
 			return;
 		}
 		break;
@@ -124,6 +196,18 @@ fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		vf = fs_vfile_by_name(name);
 		if (vf != NULL) {
 			fs_reply_entry(req, vf->vf_ino);
+			return;
+		}
+		break;
+	case FS_INO_VM_OBJECT:
+		if (fs_parse_id(name, &id)) {
+			fs_reply_entry(req, fs_ino_object(id, FS_OBJ_DIR));
+			return;
+		}
+		break;
+	case FS_INO_VM_FAIL:
+		if (fs_vm_fail_lookup(name, &ino) == 0) {
+			fs_reply_entry(req, ino);
 			return;
 		}
 		break;
@@ -187,19 +271,70 @@ fs_dirbuf_add(fuse_req_t req, struct fs_dirbuf *db, const char *name,
 	return (0);
 }
 
+struct dir_fill {
+	fuse_req_t	 req;
+	struct fs_dirbuf *db;
+};
+
+static int
+dir_fill_file(const char *name, fuse_ino_t ino, void *arg)
+{
+	struct dir_fill *df = arg;
+
+	return (fs_dirbuf_add(df->req, df->db, name, ino, S_IFREG));
+}
+
+static int
+dir_fill_object(uint64_t id, void *arg)
+{
+	struct dir_fill *df = arg;
+	char name[24];
+
+	snprintf(name, sizeof(name), "%llu", (unsigned long long)id);
+	return (fs_dirbuf_add(df->req, df->db, name,
+	    fs_ino_object(id, FS_OBJ_DIR), S_IFDIR));
+}
+
+static fuse_ino_t
+fs_parent_of(fuse_ino_t ino)
+{
+	if (fs_node_kind(ino) == FS_NODE_OBJDIR)
+		return (FS_INO_VM_OBJECT);
+	switch (ino) {
+	case FS_INO_DEV:
+	case FS_INO_VM:
+		return (FS_INO_ROOT);
+	case FS_INO_VM_OBJECT:
+	case FS_INO_VM_FAIL:
+		return (FS_INO_VM);
+	default:
+		return (FS_INO_ROOT);
+	}
+}
+
 static int
 fs_build_dir(fuse_req_t req, fuse_ino_t ino, struct fs_dirbuf *db)
 {
 	const struct fs_vfile *vf;
+	struct dir_fill df = { .req = req, .db = db };
+	uint64_t id;
 	int error;
 
 	error = fs_dirbuf_add(req, db, ".", ino, S_IFDIR);
 	if (error == 0)
-		error = fs_dirbuf_add(req, db, "..", ino == FS_INO_ROOT ?
-		    FS_INO_ROOT : (ino == FS_INO_DEV || ino == FS_INO_VM ?
-		    FS_INO_ROOT : FS_INO_VM), S_IFDIR);
+		error = fs_dirbuf_add(req, db, "..", fs_parent_of(ino),
+		    S_IFDIR);
 	if (error != 0)
 		return (error);
+	if (fs_node_kind(ino) == FS_NODE_OBJDIR) {
+		id = fs_ino_object_id(ino);
+		error = fs_dirbuf_add(req, db, "info",
+		    fs_ino_object(id, FS_OBJ_INFO), S_IFREG);
+		if (error == 0)
+			error = fs_dirbuf_add(req, db, "pages",
+			    fs_ino_object(id, FS_OBJ_PAGES), S_IFREG);
+		return (error);
+	}
 	switch (ino) {
 	case FS_INO_ROOT:
 		error = fs_dirbuf_add(req, db, "dev", FS_INO_DEV, S_IFDIR);
@@ -218,8 +353,13 @@ fs_build_dir(fuse_req_t req, fuse_ino_t ino, struct fs_dirbuf *db)
 			    S_IFREG);
 		break;
 	case FS_INO_DEV:
+		error = fs_device_foreach(dir_fill_file, &df);
+		break;
 	case FS_INO_VM_OBJECT:
+		error = fs_vm_object_foreach(dir_fill_object, &df);
+		break;
 	case FS_INO_VM_FAIL:
+		error = fs_vm_fail_foreach(dir_fill_file, &df);
 		break;
 	default:
 		error = ENOTDIR;
@@ -235,8 +375,11 @@ fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int error;
 
 	fs_request_enter(req);
-	if (fs_node_kind(ino) != FS_NODE_DIR) {
-		fuse_reply_err(req, ENOTDIR);
+	if (fs_node_kind(ino) != FS_NODE_DIR &&
+	    (fs_node_kind(ino) != FS_NODE_OBJDIR ||
+	    !fs_vm_object_exists(fs_ino_object_id(ino)))) {
+		fuse_reply_err(req, fs_node_kind(ino) == FS_NODE_OBJDIR ?
+		    ENOENT : ENOTDIR);
 		return;
 	}
 	db = calloc(1, sizeof(*db));
@@ -263,6 +406,7 @@ fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs_dirbuf *db = (struct fs_dirbuf *)(uintptr_t)fi->fh;
 	size_t start, end, i;
+	char *copy;
 
 	(void)ino;
 	fs_request_enter(req);
@@ -283,7 +427,19 @@ fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			break;
 		end = db->ends[i];
 	}
-	fuse_reply_buf(req, db->p + start, end - start);
+	/*
+	 * Reply from a copy: once the kernel has the entries, the caller may
+	 * close the directory and RELEASEDIR may free db on another thread
+	 * before this one is done with the reply.
+	 */
+	copy = malloc(end - start > 0 ? end - start : 1);
+	if (copy == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(copy, db->p + start, end - start);
+	fuse_reply_buf(req, copy, end - start);
+	free(copy);
 }
 
 static void
@@ -309,9 +465,15 @@ fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fs_request_enter(req);
 	switch (fs_node_kind(ino)) {
 	case FS_NODE_DIR:
+	case FS_NODE_OBJDIR:
 		fuse_reply_err(req, EISDIR);
 		return;
+	case FS_NODE_DEVICE:
+		fs_device_open(req, ino, fi);
+		return;
 	case FS_NODE_VFILE:
+	case FS_NODE_OBJFILE:
+	case FS_NODE_FAIL:
 		break;
 	default:
 		fuse_reply_err(req, ENOENT);
@@ -387,7 +549,12 @@ fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	fs_request_enter(req);
 	switch (fs_node_kind(ino)) {
+	case FS_NODE_DEVICE:
+		fs_device_read(req, ino, size, off, fi);
+		return;
 	case FS_NODE_VFILE:
+	case FS_NODE_OBJFILE:
+	case FS_NODE_FAIL:
 		fs_vfile_read(req, (struct fs_vopen *)(uintptr_t)fi->fh, size,
 		    off);
 		return;
@@ -431,10 +598,14 @@ static void
 fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
     off_t off, struct fuse_file_info *fi)
 {
-	(void)off;
 	fs_request_enter(req);
 	switch (fs_node_kind(ino)) {
+	case FS_NODE_DEVICE:
+		fs_device_write(req, ino, buf, size, off, fi);
+		return;
 	case FS_NODE_VFILE:
+	case FS_NODE_OBJFILE:
+	case FS_NODE_FAIL:
 		fs_vfile_write(req, ino, (struct fs_vopen *)(uintptr_t)fi->fh,
 		    buf, size);
 		return;
@@ -451,7 +622,12 @@ fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	fs_request_enter(req);
 	switch (fs_node_kind(ino)) {
+	case FS_NODE_DEVICE:
+		fs_device_release(req, ino, fi);
+		return;
 	case FS_NODE_VFILE:
+	case FS_NODE_OBJFILE:
+	case FS_NODE_FAIL:
 		vo = (struct fs_vopen *)(uintptr_t)fi->fh;
 		sbuf_delete(&vo->snap);
 		pthread_mutex_destroy(&vo->lock);
@@ -461,6 +637,73 @@ fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		break;
 	}
 	fuse_reply_err(req, 0);
+}
+
+static void
+fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	fs_request_enter(req);
+	if (fs_node_kind(ino) == FS_NODE_DEVICE)
+		fs_device_fsync(req, ino, datasync, fi);
+	else
+		fuse_reply_err(req, 0);
+}
+
+static void
+fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fs_request_enter(req);
+	fuse_reply_err(req, 0);
+}
+
+static void
+fs_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
+    struct fuse_file_info *fi, unsigned flags, const void *in_buf,
+    size_t in_bufsz, size_t out_bufsz)
+{
+	fs_request_enter(req);
+	if (fs_node_kind(ino) == FS_NODE_DEVICE)
+		fs_device_ioctl(req, ino, cmd, arg, fi, flags, in_buf,
+		    in_bufsz, out_bufsz);
+	else
+		fuse_reply_err(req, ENOTTY);
+}
+
+static void
+fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+    struct fuse_file_info *fi)
+{
+	struct stat st;
+	int error;
+
+	(void)fi;
+	fs_request_enter(req);
+	error = fs_stat(ino, &st);
+	if (error != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	/*
+	 * Nothing about a node can be changed: not its size (a device never
+	 * shrinks or grows), owner or mode.  O_TRUNC on a vm/ file is
+	 * accepted as a no-op so that `echo cmd > vm/ctl` works; times are
+	 * ignored.
+	 */
+	if ((to_set & FUSE_SET_ATTR_SIZE) != 0 &&
+	    !(attr->st_size == 0 && fs_node_kind(ino) != FS_NODE_DEVICE)) {
+		fuse_reply_err(req, fs_node_kind(ino) == FS_NODE_DEVICE ?
+		    EINVAL : EPERM);
+		return;
+	}
+	if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
+	    FUSE_SET_ATTR_GID)) != 0) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	fuse_reply_attr(req, &st, fs.attr_timeout);
 }
 
 static void
@@ -507,4 +750,8 @@ const struct fuse_lowlevel_ops fs_ll_ops = {
 	.write		= fs_write,
 	.release	= fs_release,
 	.statfs		= fs_statfs,
+	.fsync		= fs_fsync,
+	.flush		= fs_flush,
+	.ioctl		= fs_ioctl,
+	.setattr	= fs_setattr,
 };

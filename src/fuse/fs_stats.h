@@ -5,6 +5,7 @@
 #ifndef _FUSE_FS_STATS_H_
 #define _FUSE_FS_STATS_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fs_stats {
@@ -18,6 +19,9 @@ struct fs_stats {
 };
 
 extern struct fs_stats fs_stats;
+
+/* The VM's counters are shown once it is up. */
+void	fs_stats_vm_started(bool up);
 
 #define	FS_STAT_INC(field)						\
 	__atomic_add_fetch(&fs_stats.field, 1, __ATOMIC_RELAXED)

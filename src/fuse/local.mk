@@ -6,6 +6,9 @@ devpagerfs_LDADD = $(DAEMON_LIBS)
 
 src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs.h \
+	src/fuse/fs_ctl.h \
+	src/fuse/fs_device.c \
+	src/fuse/fs_device.h \
 	src/fuse/fs_errno.c \
 	src/fuse/fs_inval.c \
 	src/fuse/fs_inval.h \
@@ -16,4 +19,9 @@ src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs_stats.c \
 	src/fuse/fs_stats.h \
 	src/fuse/fs_vfile.h \
+	src/fuse/fs_vm.h \
+	src/fuse/fs_vm_fail.c \
+	src/fuse/fs_vm_misc.c \
+	src/fuse/fs_vm_objects.c \
 	src/fuse/fs_vm_tree.c
+src_libdevpagerfs_a_SOURCES += src/fuse/fs_ctl.c src/fuse/fs_config.c

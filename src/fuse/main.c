@@ -9,14 +9,90 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kern/kern_log.h"
+#include "kern/kern_rcu.h"
+#include "kern/sbuf.h"
+#include "dev/dev_driver.h"
+#include "vm/pmap.h"
+#include "vm/swap_reserve.h"
+#include "vm/vm_init.h"
 #include "fuse/fs.h"
+#include "fuse/fs_ctl.h"
+#include "fuse/fs_device.h"
+#include "fuse/fs_inval.h"
 #include "fuse/fs_options.h"
+#include "fuse/fs_stats.h"
+
+/*
+ * Bring the VM up, create the devices and start the invalidation thread.
+ * Runs after fuse_daemonize(): RCU and every thread start here.  0, or -1
+ * after logging why.
+ */
+static bool fs_vm_up;
+
+static int
+fs_start(void)
+{
+	struct sbuf err;
+	int error;
+
+	rcu_thread_online();
+	error = vm_init(fs.opts.physmem);
+	if (error != 0) {
+		kern_log(LOG_ERR, "devpagerfs: cannot set up %llu bytes of "
+		    "simulated RAM: %s", (unsigned long long)fs.opts.physmem,
+		    strerror(error));
+		return (-1);
+	}
+	fs_vm_up = true;
+	fs_stats_vm_started(true);
+	if (fs.opts.swap_limit_set)
+		swap_set_default_limit(fs.opts.swap_limit);
+	fs_device_init();
+	pmap_set_unmap_callback(fs_device_pmap_unmap, NULL);
+	dev_set_revoke_hook(fs_device_revoke);
+	error = fs_inval_start(fs.se);
+	if (error != 0) {
+		kern_log(LOG_ERR, "devpagerfs: cannot start the invalidation "
+		    "thread: %s", strerror(error));
+		return (-1);
+	}
+	sbuf_init(&err);
+	if (fs.opts.config != NULL)
+		error = fs_config_apply(fs.opts.config, &kernel_cred, &err);
+	else
+		error = fs_config_apply_defaults(&kernel_cred, &err);
+	if (error != 0 || sbuf_finish(&err) != 0) {
+		kern_log(LOG_ERR, "devpagerfs: %s", sbuf_len(&err) > 0 ?
+		    sbuf_data(&err) : strerror(error));
+		sbuf_delete(&err);
+		return (-1);
+	}
+	sbuf_delete(&err);
+	return (0);
+}
+
+/* Undo fs_start(), in reverse order, once no request can arrive. */
+static void
+fs_stop(void)
+{
+	if (!fs_vm_up)
+		return;
+	fs_device_fini();
+	dev_destroy_all();
+	fs_inval_stop();
+	pmap_set_unmap_callback(NULL, NULL);
+	dev_set_revoke_hook(NULL);
+	fs_stats_vm_started(false);
+	vm_fini();
+	fs_vm_up = false;
+}
 
 static void
 fs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
@@ -63,6 +139,21 @@ main(int argc, char *argv[])
 		    "mountpoint)\n");
 		goto out_args;
 	}
+	if (fs.opts.config != NULL) {
+		struct sbuf cerr;
+		int cfg_error;
+
+		/* A bad configuration is refused before mounting. */
+		sbuf_init(&cerr);
+		cfg_error = fs_config_check(fs.opts.config, &cerr);
+		if (cfg_error != 0 || sbuf_finish(&cerr) != 0) {
+			fprintf(stderr, "devpagerfs: %s\n", sbuf_len(&cerr) > 0 ?
+			    sbuf_data(&cerr) : strerror(cfg_error));
+			sbuf_delete(&cerr);
+			goto out_args;
+		}
+		sbuf_delete(&cerr);
+	}
 	kern_log_set_debug(cmd.debug);
 	fs.debug = cmd.debug != 0;
 	fs.owner_uid = getuid();
@@ -82,6 +173,10 @@ main(int argc, char *argv[])
 		goto out_unmount;
 	if (!cmd.foreground)
 		kern_log_to_syslog("devpagerfs");
+	if (fs_start() != 0) {
+		fs_stop();
+		goto out_unmount;
+	}
 
 	if (cmd.singlethread)
 		ret = fuse_session_loop(fs.se);
@@ -110,6 +205,7 @@ out_loop:
 		kern_log(LOG_ERR, "devpagerfs: session loop failed: %s",
 		    strerror(-ret));
 	ret = ret < 0 ? 1 : 0;
+	fs_stop();
 out_unmount:
 	fuse_session_unmount(fs.se);
 out_signals:

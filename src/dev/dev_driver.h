@@ -1,0 +1,211 @@
+/*
+ * Built-in and plugin drivers, and the devices made from them.
+ *
+ * A driver is a named factory: given the parameters of a `create`
+ * statement (ctl or configuration file) it makes one cdev with make_dev_s()
+ * and keeps whatever state it needs in si_drv1.  The filesystem never
+ * calls a driver directly: it finds dev/<name> with dev_lookup_rcu() and
+ * goes through the cdevsw and the VM like any FreeBSD consumer.
+ *
+ * Every device created here is tracked by name in the device table so it
+ * can be destroyed, have its memattr changed or run driver-specific
+ * commands (gem, fb).  The table is an RCU list: dev_driver_of() walks it
+ * without a lock (the filesystem calls it from dev_foreach callbacks);
+ * writers hold the table lock, a leaf that is never held while a driver
+ * method, make_dev or destroy_dev runs.  An entry is reserved (state
+ * "creating") before dd_create runs and marked "dying" before dd_destroy
+ * runs, so concurrent commands on one name see EEXIST or ENOENT instead
+ * of waiting.  Commands on a live device (memattr, revoke, driver ctl,
+ * sync) enter it with dev_refthread(), so destroy_dev waits for them and
+ * a driver's state is never freed under a running command.
+ *
+ * Adding a driver: define `const struct dev_driver dev_NAME_driver` in
+ * src/dev/dev_NAME.c and add X(NAME) to DEV_DRIVER_LIST below (one line).
+ *
+ * Locks used to protect struct members in this file:
+ *	(c)	constant
+ *	[t]	the device table lock (a leaf mutex, "dev table")
+ */
+#ifndef _DEV_DEV_DRIVER_H_
+#define _DEV_DEV_DRIVER_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kern/sbuf.h"
+#include "kern/ucred.h"
+#include "vm/vm.h"
+
+struct cdev;
+
+#define	DEV_PARAM_MAX		16	/* key=value pairs in one statement */
+#define	DEV_SIZE_MAX		(64ULL << 30)	/* largest device window */
+#define	DEV_SIZE_DEFAULT	(16ULL << 20)	/* ram without size= */
+
+/*
+ * The node size of the mem device: the physical address space it maps,
+ * [0, DEV_MEM_SIZE) = RAM, holes and the device-window area up to twice
+ * VM_PHYS_WINDOW_BASE (32 TiB).  Constant: a node's size never changes.
+ * Windows above it (after 16 TiB of windows were created) are not
+ * reachable through mem.
+ */
+#define	DEV_MEM_SIZE		0x200000000000ULL
+
+/* fb geometry bounds (checked by the ctl parser and the fb driver). */
+#define	DEV_FB_DIM_MAX		16384	/* width, height */
+#define	DEV_FB_BYTES_MAX	(256ULL << 20)	/* width * height * bpp / 8 */
+
+/* The parameters of `create NAME driver=DRIVER [key=value ...]`. */
+struct dev_create_args {
+	char		 name[64];	/* validated with dev_name_valid() */
+	char		 driver[256];	/* a built-in name or /path/x.so */
+	uint64_t	 size;		/* bytes, page-rounded; 0 = default */
+	bool		 size_set;
+	vm_memattr_t	 memattr;
+	bool		 memattr_set;
+	char		 backing[4096];	/* ram: backing=PATH, "" = memfd */
+	unsigned	 width, height, bpp;	/* fb; 0 = not given */
+	mode_t		 mode;		/* node permissions */
+	bool		 mode_set;
+	uid_t		 uid;
+	gid_t		 gid;
+	bool		 uid_set, gid_set;
+	/* Anything else, for plugins: key=value pairs kept verbatim. */
+	unsigned	 nextra;
+	char		 extra_key[DEV_PARAM_MAX][32];
+	char		 extra_val[DEV_PARAM_MAX][256];
+};
+
+/* Zero args (no key given). */
+void	dev_create_args_init(struct dev_create_args *args);
+
+struct dev_driver {
+	const char	*dd_name;	/* (c) "mem", "ram", "fb", "gem" */
+	/*
+	 * Which keys create accepts besides name/driver/mode/uid/gid
+	 * (NULL-terminated; an entry "*" accepts any other key, kept in
+	 * extra_key/extra_val).  dev_create refuses the others.
+	 */
+	const char	*const *dd_keys;	/* (c) */
+	/* Devices of this driver are eternal (never destroyed). */
+	bool		 dd_eternal;	/* (c) */
+	/*
+	 * Optional: validate args as dd_create would, without creating
+	 * anything and without the VM (the configuration file is checked
+	 * before the VM exists): values, backing paths.  0 or errno with a
+	 * one-line message in err.
+	 */
+	int		(*dd_check)(const struct dev_create_args *args,
+			    struct sbuf *err);
+	/* Make the device; 0 or errno with a one-line message in err. */
+	int		(*dd_create)(const struct dev_create_args *args,
+			    const struct ucred *cred, struct cdev **devp,
+			    struct sbuf *err);
+	/* Tear it down (destroy_dev and the driver's state); 0 or EBUSY. */
+	int		(*dd_destroy)(struct cdev *dev, struct sbuf *err);
+	/*
+	 * Driver-specific ctl commands: `DRIVER NAME VERB args...` (e.g.
+	 * `gem gem0 create size=1M`, `fb fb0 snapshot path=/x.png`).
+	 * argv[0] is the verb.  Reply text or a one-line error into out.
+	 * Runs inside the device (thread reference held).
+	 */
+	int		(*dd_ctl)(struct cdev *dev, int argc, char **argv,
+			    const struct ucred *cred, struct sbuf *out);
+	/*
+	 * Optional: change the memattr new mappings get; 0 or errno.  Runs
+	 * inside the device.
+	 */
+	int		(*dd_set_memattr)(struct cdev *dev, vm_memattr_t ma,
+			    struct sbuf *err);
+	/*
+	 * Optional: make file-backed memory durable (fsync) for
+	 * [off, off + len), already checked to lie inside the device.
+	 * Runs inside the device.
+	 */
+	int		(*dd_sync)(struct cdev *dev, vm_ooffset_t off,
+			    vm_size_t len);
+};
+
+/* The built-in drivers: X(NAME) for each dev_NAME_driver. */
+#define	DEV_DRIVER_LIST(X)						\
+	X(mem)								\
+	X(ram)								\
+	/* end of the list */
+
+#define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;
+DEV_DRIVER_LIST(DEV_DRIVER_DECLARE)
+#undef DEV_DRIVER_DECLARE
+
+/* Look a built-in driver up by name (NULL if none). */
+const struct dev_driver *dev_driver_find(const char *name);
+
+/*
+ * Check create arguments without creating anything (no VM, no registry):
+ * the name, the driver (ENOENT "unknown driver 'x'"), the keys the driver
+ * accepts (EINVAL naming the key) and the driver's dd_check.  0 or errno
+ * with a one-line message in err.
+ */
+int	dev_check_args(const struct dev_create_args *args, struct sbuf *err);
+
+/*
+ * Device management, used by vm/ctl and the configuration file.  Each
+ * returns 0 or an errno (EINVAL, ENOENT, EEXIST, ENOMEM, EBUSY...) with a
+ * one-line message in err, and changes nothing on failure.  The caller
+ * must be a registered RCU thread and hold no lock.
+ *	dev_create: dev_check_args, then EEXIST if the name is taken.
+ *	    Without uid/gid the node belongs to cred.
+ *	dev_destroy_by_name: ENOENT (no device of that name made here),
+ *	    EBUSY (an eternal device, e.g. mem).  The VM side is
+ *	    invalidated and the revoke hook called for the whole device.
+ *	dev_set_memattr_by_name: ENOENT, EINVAL (the driver cannot change
+ *	    it); applies to faults from then on (revoke NAME to refault
+ *	    resident pages).
+ *	dev_driver_ctl: ENOENT (unknown driver, or no device NAME), EINVAL
+ *	    (NAME is not a device of that driver, or no commands).
+ */
+int	dev_create(const struct dev_create_args *args,
+	    const struct ucred *cred, struct sbuf *err);
+int	dev_destroy_by_name(const char *name, struct sbuf *err);
+int	dev_set_memattr_by_name(const char *name, vm_memattr_t ma,
+	    struct sbuf *err);
+int	dev_driver_ctl(const char *driver, const char *name, int argc,
+	    char **argv, const struct ucred *cred, struct sbuf *out);
+/*
+ * The driver that made dev (NULL for devices made elsewhere or already
+ * destroyed).  Lock-free: callable inside rcu_read_lock() (dev_foreach
+ * callbacks); the caller must be a registered RCU thread.
+ */
+const struct dev_driver *dev_driver_of(const struct cdev *dev);
+/*
+ * fsync on dev/<name>: make [off, off + len) durable (len 0: to the
+ * end).  0 for drivers without dd_sync (nothing to flush); ENXIO once the
+ * device is being destroyed; EINVAL for a range outside the device.
+ */
+int	dev_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
+/* Destroy every device made here except eternal ones, newest first
+ * (shutdown, tests). */
+void	dev_destroy_all(void);
+
+/*
+ * The filesystem registers what must happen when a device's mappings
+ * are revoked or the device goes away: invalidate the kernel's cache of
+ * dev/<name> for [off, off + len) (len 0: all of it).  Called with no
+ * lock held and a reference on dev; it must not block on a FUSE request.
+ */
+typedef void dev_revoke_hook_t(struct cdev *dev, vm_ooffset_t off,
+    vm_size_t len);
+void	dev_set_revoke_hook(dev_revoke_hook_t *hook);
+/*
+ * revoke NAME [offset=] [length=]: 0 or errno with a message.  off and
+ * len must be page-aligned and inside the device (len 0: to the end);
+ * EINVAL otherwise, ENOENT for an unknown name.  First the VM side: the
+ * resident fake pages of the device's OBJT_DEVICE object in the range
+ * become invalid (vm_object_page_remove(OBJPR_NOTMAPPED), as FreeBSD's
+ * msync(MS_INVALIDATE)), so the next fault goes through d_mmap again;
+ * then the revoke hook, so the kernel drops its cached pages.
+ */
+int	dev_revoke_by_name(const char *name, vm_ooffset_t off, vm_size_t len,
+	    struct sbuf *err);
+
+#endif /* !_DEV_DEV_DRIVER_H_ */

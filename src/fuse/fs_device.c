@@ -1,0 +1,787 @@
+/*
+ * dev/<name>: the fault and write path (see fs_device.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include "kern/conf.h"
+#include "kern/devfs.h"
+#include "kern/kern_log.h"
+#include "kern/kern_rcu.h"
+#include "kern/proc.h"
+#include "dev/dev_driver.h"
+#include "vm/vm.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_mmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_phys.h"
+#include "fuse/fs.h"
+#include "fuse/fs_device.h"
+#include "fuse/fs_inval.h"
+#include "fuse/fs_node.h"
+#include "fuse/fs_stats.h"
+
+/* Largest device mapped with one vm_mmap_cdev() call; beyond it, chunks. */
+#define	FS_MAP_WHOLE_MAX	(1ULL << 30)
+#define	FS_MAP_CHUNK		NBPDR
+
+/* One mapping entry: file offsets [me_start, me_end) of the node are
+ * object offsets [me_objoff, ...) of me_obj. */
+struct fs_map {
+	vm_ooffset_t	 me_start;	/* [n] */
+	vm_ooffset_t	 me_end;	/* [n] */
+	vm_ooffset_t	 me_objoff;	/* [n] */
+	vm_object_t	 me_obj;	/* [n] referenced */
+};
+
+struct fs_devnode {
+	LIST_ENTRY(fs_devnode) dn_link;	/* [t] */
+	fuse_ino_t	 dn_ino;	/* (c) */
+	struct cdev	*dn_dev;	/* (c) referenced */
+	unsigned	 dn_opens;	/* [t] open files */
+	pthread_mutex_t	 dn_lock;
+	struct fs_map	*dn_maps;	/* [n] sorted by me_start */
+	unsigned	 dn_nmaps;	/* [n] */
+	unsigned	 dn_maps_alloc;	/* [n] */
+};
+
+static pthread_mutex_t fs_devnodes_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(, fs_devnode) fs_devnodes =
+    LIST_HEAD_INITIALIZER(fs_devnodes);		/* [t] */
+
+static uint64_t fs_lat[FS_LAT_BUCKETS];		/* (a) */
+
+static void	fs_devnode_drop_maps(struct fs_devnode *dn);
+
+fuse_ino_t
+fs_device_ino(const struct cdev *dev)
+{
+	return (FS_INO_DEVICE + dev->si_id);
+}
+
+void
+fs_device_init(void)
+{
+}
+
+void
+fs_device_fini(void)
+{
+	struct fs_devnode *dn;
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	while ((dn = LIST_FIRST(&fs_devnodes)) != NULL) {
+		LIST_REMOVE(dn, dn_link);
+		pthread_mutex_unlock(&fs_devnodes_lock);
+		fs_devnode_drop_maps(dn);
+		dev_rel(dn->dn_dev);
+		pthread_mutex_destroy(&dn->dn_lock);
+		free(dn);
+		pthread_mutex_lock(&fs_devnodes_lock);
+	}
+	pthread_mutex_unlock(&fs_devnodes_lock);
+}
+
+static void
+fs_device_fill_stat(const struct cdev *dev, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = fs_device_ino(dev);
+	st->st_mode = S_IFREG | (dev->si_mode & 07777);
+	st->st_nlink = 1;
+	st->st_uid = dev->si_owner;
+	st->st_gid = dev->si_group;
+	/* Never changes for the life of the device: a smaller size would
+	 * truncate the page cache under every mapper. */
+	st->st_size = (off_t)__atomic_load_n(&dev->si_size, __ATOMIC_RELAXED);
+	st->st_blksize = PAGE_SIZE;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_atim = dev->si_ctime;
+	st->st_mtim = dev->si_ctime;
+	st->st_ctim = dev->si_ctime;
+}
+
+int
+fs_device_lookup(const char *name, fuse_ino_t *inop, struct stat *st)
+{
+	struct cdev *dev;
+	int error;
+
+	error = ENOENT;
+	rcu_read_lock();
+	dev = dev_lookup_rcu(name);
+	if (dev != NULL) {
+		fs_device_fill_stat(dev, st);
+		*inop = fs_device_ino(dev);
+		error = 0;
+	}
+	rcu_read_unlock();
+	return (error);
+}
+
+struct stat_arg {
+	fuse_ino_t	 ino;
+	struct stat	*st;
+	struct cdev	*refd;		/* set by find_ref */
+	bool		 found;
+};
+
+static void
+stat_cb(struct cdev *dev, void *arg)
+{
+	struct stat_arg *sa = arg;
+
+	if (!sa->found && fs_device_ino(dev) == sa->ino) {
+		if (sa->st != NULL)
+			fs_device_fill_stat(dev, sa->st);
+		sa->found = true;
+	}
+}
+
+int
+fs_device_stat(fuse_ino_t ino, struct stat *st)
+{
+	struct stat_arg sa = { .ino = ino, .st = st };
+
+	dev_foreach(stat_cb, &sa);
+	return (sa.found ? 0 : ENOENT);
+}
+
+static void
+find_ref_cb(struct cdev *dev, void *arg)
+{
+	struct stat_arg *sa = arg;
+
+	if (sa->refd == NULL && fs_device_ino(dev) == sa->ino) {
+		dev_ref(dev);
+		sa->refd = dev;
+	}
+}
+
+/* The live device of ino, referenced; NULL if gone. */
+static struct cdev *
+fs_device_find_ref(fuse_ino_t ino)
+{
+	struct stat_arg sa = { .ino = ino };
+
+	dev_foreach(find_ref_cb, &sa);
+	return (sa.refd);
+}
+
+struct foreach_arg {
+	int	(*cb)(const char *, fuse_ino_t, void *);
+	void	*arg;
+	int	 error;
+};
+
+static void
+foreach_cb(struct cdev *dev, void *arg)
+{
+	struct foreach_arg *fa = arg;
+
+	if (fa->error == 0)
+		fa->error = fa->cb(devtoname(dev), fs_device_ino(dev), fa->arg);
+}
+
+int
+fs_device_foreach(int (*cb)(const char *name, fuse_ino_t ino, void *arg),
+    void *arg)
+{
+	struct foreach_arg fa = { .cb = cb, .arg = arg };
+
+	dev_foreach(foreach_cb, &fa);
+	return (fa.error);
+}
+
+/*
+ * Node state.
+ */
+
+/* Find or make the node of dev and count one more open file. */
+static struct fs_devnode *
+fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
+{
+	struct fs_devnode *dn;
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	LIST_FOREACH(dn, &fs_devnodes, dn_link)
+		if (dn->dn_ino == ino && dn->dn_dev == dev)
+			break;
+	if (dn == NULL) {
+		dn = calloc(1, sizeof(*dn));
+		if (dn == NULL) {
+			pthread_mutex_unlock(&fs_devnodes_lock);
+			return (NULL);
+		}
+		dn->dn_ino = ino;
+		dn->dn_dev = dev;
+		dev_ref(dev);
+		pthread_mutex_init(&dn->dn_lock, NULL);
+		LIST_INSERT_HEAD(&fs_devnodes, dn, dn_link);
+	}
+	dn->dn_opens++;
+	pthread_mutex_unlock(&fs_devnodes_lock);
+	return (dn);
+}
+
+static void
+fs_devnode_drop_maps(struct fs_devnode *dn)
+{
+	struct fs_map *maps;
+	unsigned i, n;
+
+	pthread_mutex_lock(&dn->dn_lock);
+	maps = dn->dn_maps;
+	n = dn->dn_nmaps;
+	dn->dn_maps = NULL;
+	dn->dn_nmaps = 0;
+	dn->dn_maps_alloc = 0;
+	pthread_mutex_unlock(&dn->dn_lock);
+	/* vm_object_deallocate may sleep and take pager locks: no node
+	 * lock held here. */
+	for (i = 0; i < n; i++)
+		vm_object_deallocate(maps[i].me_obj);
+	free(maps);
+}
+
+/* One open file less; the last one takes the mapping entries along. */
+static void
+fs_devnode_put(struct fs_devnode *dn)
+{
+	bool last;
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	last = --dn->dn_opens == 0;
+	if (last)
+		LIST_REMOVE(dn, dn_link);
+	pthread_mutex_unlock(&fs_devnodes_lock);
+	if (!last)
+		return;
+	fs_devnode_drop_maps(dn);
+	dev_rel(dn->dn_dev);
+	pthread_mutex_destroy(&dn->dn_lock);
+	free(dn);
+}
+
+/* Index of the entry holding off, or of where it would go.  [n] held. */
+static unsigned
+fs_map_search(const struct fs_devnode *dn, vm_ooffset_t off, bool *found)
+{
+	unsigned lo, hi, mid;
+
+	lo = 0;
+	hi = dn->dn_nmaps;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (off < dn->dn_maps[mid].me_start)
+			hi = mid;
+		else if (off >= dn->dn_maps[mid].me_end)
+			lo = mid + 1;
+		else {
+			*found = true;
+			return (mid);
+		}
+	}
+	*found = false;
+	return (lo);
+}
+
+/* Insert an entry keeping the array sorted.  [n] held. */
+static int
+fs_map_insert(struct fs_devnode *dn, unsigned at, const struct fs_map *me)
+{
+	struct fs_map *nm;
+
+	if (dn->dn_nmaps == dn->dn_maps_alloc) {
+		unsigned nalloc = dn->dn_maps_alloc == 0 ? 4 :
+		    2 * dn->dn_maps_alloc;
+
+		nm = realloc(dn->dn_maps, nalloc * sizeof(*nm));
+		if (nm == NULL)
+			return (ENOMEM);
+		dn->dn_maps = nm;
+		dn->dn_maps_alloc = nalloc;
+	}
+	memmove(&dn->dn_maps[at + 1], &dn->dn_maps[at],
+	    (dn->dn_nmaps - at) * sizeof(*nm));
+	dn->dn_maps[at] = *me;
+	dn->dn_nmaps++;
+	return (0);
+}
+
+/*
+ * Make the mapping entry for offset off: what mmap(2) of the device would
+ * do (vm_mmap_cdev), for the largest range that works.  The device pager
+ * maps the whole device at once when it is not huge; a driver with
+ * d_mmap_single maps the object holding off, which may sit at a fake
+ * offset (gem); /dev/mem-like devices with holes map 2 MiB chunks or, at
+ * worst, the single page.  [n] not held.
+ */
+static int
+fs_map_create(struct fs_devnode *dn, vm_ooffset_t off,
+    const struct ucred *cred, struct fs_map *me)
+{
+	struct cdev *dev = dn->dn_dev;
+	vm_ooffset_t devsize, tries[3][2];
+	vm_prot_t prot;
+	vm_object_t obj;
+	vm_ooffset_t foff;
+	int error, i, ntries;
+
+	devsize = __atomic_load_n(&dev->si_size, __ATOMIC_RELAXED);
+	if (off >= devsize)
+		return (ENXIO);
+	prot = VM_PROT_READ;
+	if ((dev->si_mode & 0222) != 0)
+		prot |= VM_PROT_WRITE;
+	ntries = 0;
+	if (devsize <= FS_MAP_WHOLE_MAX) {
+		tries[ntries][0] = 0;
+		tries[ntries++][1] = devsize;
+	}
+	tries[ntries][0] = off & ~(vm_ooffset_t)(FS_MAP_CHUNK - 1);
+	tries[ntries][1] = devsize - tries[ntries][0] < FS_MAP_CHUNK ?
+	    devsize - tries[ntries][0] : FS_MAP_CHUNK;
+	ntries++;
+	tries[ntries][0] = trunc_page(off);
+	tries[ntries++][1] = PAGE_SIZE;
+
+	error = EINVAL;
+	for (i = 0; i < ntries; i++) {
+		foff = tries[i][0];
+		obj = NULL;
+		error = vm_mmap_cdev(dev, &foff, tries[i][1], prot, prot,
+		    cred, &obj);
+		if (error != 0)
+			continue;
+		if (foff != tries[i][0]) {
+			/* The driver moved the offset: its object maps
+			 * [start, start + object size) of the node. */
+			me->me_start = tries[i][0] - (foff & ~(vm_ooffset_t)
+			    PAGE_MASK);
+			me->me_objoff = 0;
+			me->me_end = me->me_start + IDX_TO_OFF(obj->size);
+			if (off < me->me_start || off >= me->me_end) {
+				vm_object_deallocate(obj);
+				error = EINVAL;
+				continue;
+			}
+		} else {
+			me->me_start = tries[i][0];
+			me->me_end = tries[i][0] + tries[i][1];
+			me->me_objoff = tries[i][0];
+		}
+		me->me_obj = obj;
+		VM_OBJECT_WLOCK(obj);
+		if (obj->path[0] == '\0') {
+			char path[SPECNAMELEN + 8];
+
+			snprintf(path, sizeof(path), "dev/%s", devtoname(dev));
+			vm_object_set_path(obj, path);
+		}
+		VM_OBJECT_WUNLOCK(obj);
+		return (0);
+	}
+	return (error);
+}
+
+/*
+ * The object and object offset behind node offset off, referenced for the
+ * caller (vm_object_deallocate when done).
+ */
+static int
+fs_map_get(struct fs_devnode *dn, vm_ooffset_t off, const struct ucred *cred,
+    vm_object_t *objp, vm_ooffset_t *objoffp, vm_ooffset_t *endp)
+{
+	struct fs_map me, *mp;
+	unsigned at;
+	bool found;
+	int error;
+
+	pthread_mutex_lock(&dn->dn_lock);
+	at = fs_map_search(dn, off, &found);
+	if (found) {
+		mp = &dn->dn_maps[at];
+		vm_object_reference(mp->me_obj);
+		*objp = mp->me_obj;
+		*objoffp = mp->me_objoff + (off - mp->me_start);
+		*endp = mp->me_end;
+		pthread_mutex_unlock(&dn->dn_lock);
+		return (0);
+	}
+	pthread_mutex_unlock(&dn->dn_lock);
+
+	/* Not mapped yet: vm_mmap_cdev may call into the driver and sleep,
+	 * so run it without the node lock and insert afterwards. */
+	error = fs_map_create(dn, off, cred, &me);
+	if (error != 0)
+		return (error);
+	pthread_mutex_lock(&dn->dn_lock);
+	at = fs_map_search(dn, off, &found);
+	if (!found) {
+		/* Another thread may have mapped part of the range: keep
+		 * entries disjoint by clipping to the neighbours. */
+		if (at > 0 && dn->dn_maps[at - 1].me_end > me.me_start) {
+			me.me_objoff += dn->dn_maps[at - 1].me_end -
+			    me.me_start;
+			me.me_start = dn->dn_maps[at - 1].me_end;
+		}
+		if (at < dn->dn_nmaps && dn->dn_maps[at].me_start < me.me_end)
+			me.me_end = dn->dn_maps[at].me_start;
+		error = fs_map_insert(dn, at, &me);
+		if (error == 0) {
+			vm_object_reference(me.me_obj);
+			*objp = me.me_obj;
+			*objoffp = me.me_objoff + (off - me.me_start);
+			*endp = me.me_end;
+			pthread_mutex_unlock(&dn->dn_lock);
+			return (0);
+		}
+		pthread_mutex_unlock(&dn->dn_lock);
+		vm_object_deallocate(me.me_obj);
+		return (error);
+	}
+	mp = &dn->dn_maps[at];
+	vm_object_reference(mp->me_obj);
+	*objp = mp->me_obj;
+	*objoffp = mp->me_objoff + (off - mp->me_start);
+	*endp = mp->me_end;
+	pthread_mutex_unlock(&dn->dn_lock);
+	vm_object_deallocate(me.me_obj);	/* lost the race */
+	return (0);
+}
+
+static void
+fs_lat_record(const struct timespec *t0)
+{
+	struct timespec t1;
+	uint64_t ns;
+	unsigned b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000ULL +
+	    (uint64_t)(t1.tv_nsec - t0->tv_nsec);
+	b = ns == 0 ? 0 : 64 - (unsigned)__builtin_clzll(ns);
+	if (b >= FS_LAT_BUCKETS)
+		b = FS_LAT_BUCKETS - 1;
+	__atomic_add_fetch(&fs_lat[b], 1, __ATOMIC_RELAXED);
+}
+
+void
+fs_device_latency(uint64_t buckets[FS_LAT_BUCKETS])
+{
+	unsigned i;
+
+	for (i = 0; i < FS_LAT_BUCKETS; i++)
+		buckets[i] = __atomic_load_n(&fs_lat[i], __ATOMIC_RELAXED);
+}
+
+static void
+fs_req_cred(fuse_req_t req, struct ucred *cred)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	cred->cr_uid = ctx->uid;
+	cred->cr_gid = ctx->gid;
+	cred->cr_pid = ctx->pid;
+}
+
+/*
+ * Fault the page at object offset objoff of obj (node offset off) with
+ * prot and copy len bytes at page offset pgoff from or to buf.  The caller
+ * holds a reference on obj.  0 or errno.
+ */
+static int
+fs_device_page_io(struct fs_devnode *dn, vm_object_t obj, vm_ooffset_t objoff,
+    vm_ooffset_t off, vm_prot_t prot, char *buf, size_t pgoff, size_t len)
+{
+	vm_page_t m;
+	char *host;
+	int error, rv;
+
+	rv = vm_fault(obj, OFF_TO_IDX(objoff), prot, dn->dn_ino, off, &m);
+	if (rv != KERN_SUCCESS)
+		return (fs_kern_to_errno(rv));
+	__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
+	error = 0;
+	rcu_read_lock();
+	host = vm_phys_to_host(m->phys_addr);
+	if (host == NULL)
+		error = EIO;	/* the window went away under us */
+	else if (prot & VM_PROT_WRITE)
+		memcpy(host + pgoff, buf, len);
+	else
+		memcpy(buf, host + pgoff, len);
+	rcu_read_unlock();
+	if (error == 0 && (prot & VM_PROT_WRITE) != 0) {
+		VM_OBJECT_WLOCK(obj);
+		if (m->object == obj)
+			vm_page_dirty_range(m, (int)pgoff, (int)len);
+		VM_OBJECT_WUNLOCK(obj);
+	}
+	vm_fault_unhold(m);
+	return (error);
+}
+
+/*
+ * Move [off, end) of the node between buf and device memory, page by
+ * page through the VM: one mapping-entry lookup (and one object
+ * reference) per entry crossed, one vm_fault per page.  0 or errno.
+ */
+static int
+fs_device_io(struct fs_devnode *dn, vm_ooffset_t off, vm_ooffset_t end,
+    vm_prot_t prot, const struct ucred *cred, char *buf)
+{
+	vm_object_t obj;
+	vm_ooffset_t pos, objoff, entry_end;
+	int error;
+
+	obj = NULL;
+	entry_end = 0;
+	objoff = 0;
+	error = 0;
+	for (pos = off; pos < end && error == 0;) {
+		vm_ooffset_t page = trunc_page(pos);
+		size_t pgoff = pos - page;
+		size_t n = PAGE_SIZE - pgoff;
+
+		if (n > end - pos)
+			n = end - pos;
+		if (obj == NULL || page >= entry_end) {
+			if (obj != NULL)
+				vm_object_deallocate(obj);
+			obj = NULL;
+			error = fs_map_get(dn, page, cred, &obj, &objoff,
+			    &entry_end);
+			if (error != 0)
+				break;
+		}
+		error = fs_device_page_io(dn, obj, objoff, page, prot,
+		    buf + (pos - off), pgoff, n);
+		objoff += PAGE_SIZE;
+		pos += n;
+	}
+	if (obj != NULL)
+		vm_object_deallocate(obj);
+	return (error);
+}
+
+void
+fs_device_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_devnode *dn;
+	struct cdev *dev;
+	struct file *fp;
+	struct ucred cred;
+	int error;
+
+	dev = fs_device_find_ref(ino);
+	if (dev == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fs_req_cred(req, &cred);
+	error = devfs_open(dev, fi->flags, &cred, &fp);
+	if (error != 0) {
+		dev_rel(dev);
+		fuse_reply_err(req, error);
+		return;
+	}
+	dn = fs_devnode_get(ino, dev);
+	dev_rel(dev);
+	if (dn == NULL) {
+		devfs_close(fp);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fp->f_fsdata = dn;
+	fi->fh = (uintptr_t)fp;
+	/*
+	 * Write-back devices keep their pages cached across opens (without
+	 * it any open, even a shell cat, would zap every process's
+	 * mappings).  Uncached, write-through and write-combining devices
+	 * see fresh memory at every open, and their served pages are
+	 * dropped FS_UNCACHED_LINGER_MS after being faulted.
+	 */
+	fi->keep_cache = __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED) ==
+	    VM_MEMATTR_WRITE_BACK;
+	fi->direct_io = 0;
+	if (fuse_reply_open(req, fi) != 0) {
+		/* The open was interrupted: undo it. */
+		fp->f_fsdata = NULL;
+		devfs_close(fp);
+		fs_devnode_put(dn);
+	}
+}
+
+void
+fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct fs_devnode *dn = fp->f_fsdata;
+	struct timespec t0;
+	struct ucred cred;
+	vm_ooffset_t devsize, end;
+	char *buf;
+	int error;
+
+	FS_STAT_INC(reads);
+	devsize = __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED);
+	if (off < 0 || (vm_ooffset_t)off >= devsize || size == 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	end = (vm_ooffset_t)off + size;
+	if (end > devsize)
+		end = devsize;
+	buf = malloc(end - (vm_ooffset_t)off);
+	if (buf == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fs_req_cred(req, &cred);
+	curthread->td_ucred = &cred;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	error = fs_device_io(dn, (vm_ooffset_t)off, end, VM_PROT_READ, &cred,
+	    buf);
+	curthread->td_ucred = NULL;
+	fs_lat_record(&t0);
+	if (error != 0) {
+		/*
+		 * Never a short read inside the file: the kernel would take
+		 * it for the end of the file and shrink the page cache under
+		 * every mapper.  The application gets SIGBUS (or EIO).
+		 */
+		FS_STAT_INC(fault_errors);
+		fuse_reply_err(req, error);
+	} else {
+		FS_STAT_ADD(faults, (end - trunc_page((vm_ooffset_t)off) +
+		    PAGE_MASK) / PAGE_SIZE);
+		fuse_reply_buf(req, buf, end - (vm_ooffset_t)off);
+		if (__atomic_load_n(&dn->dn_dev->si_memattr,
+		    __ATOMIC_RELAXED) != VM_MEMATTR_WRITE_BACK)
+			fs_inval_enqueue_after(ino, trunc_page((vm_ooffset_t)
+			    off), round_page(end) - trunc_page((vm_ooffset_t)
+			    off), FS_UNCACHED_LINGER_MS);
+	}
+	free(buf);
+}
+
+void
+fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+    off_t off, struct fuse_file_info *fi)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct fs_devnode *dn = fp->f_fsdata;
+	struct ucred cred;
+	vm_ooffset_t devsize, end;
+	int error;
+
+	(void)ino;
+	FS_STAT_INC(writes);
+	devsize = __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED);
+	if (off < 0 || (vm_ooffset_t)off >= devsize) {
+		fuse_reply_err(req, size == 0 ? 0 : ENOSPC);
+		return;
+	}
+	end = (vm_ooffset_t)off + size;
+	if (end > devsize)
+		end = devsize;	/* a write never extends a device */
+	fs_req_cred(req, &cred);
+	curthread->td_ucred = &cred;
+	error = fs_device_io(dn, (vm_ooffset_t)off, end, VM_PROT_WRITE, &cred,
+	    (char *)(uintptr_t)buf);
+	curthread->td_ucred = NULL;
+	if (error != 0) {
+		FS_STAT_INC(fault_errors);
+		fuse_reply_err(req, error);
+	} else
+		fuse_reply_write(req, end - (vm_ooffset_t)off);
+}
+
+void
+fs_device_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct fs_devnode *dn = fp->f_fsdata;
+
+	(void)ino;
+	(void)datasync;
+	fuse_reply_err(req, dev_sync(dn->dn_dev, 0,
+	    __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED)));
+}
+
+void
+fs_device_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct fs_devnode *dn = fp->f_fsdata;
+
+	(void)ino;
+	devfs_close(fp);
+	fs_devnode_put(dn);
+	fuse_reply_err(req, 0);
+}
+
+void
+fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
+    struct fuse_file_info *fi, unsigned flags, const void *in_buf,
+    size_t in_bufsz, size_t out_bufsz)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct ucred cred;
+	size_t len;
+	char *data;
+	int error;
+
+	(void)ino;
+	(void)arg;
+	if ((flags & FUSE_IOCTL_COMPAT) != 0) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	/* Restricted ioctls: the kernel copies _IOC_SIZE(cmd) bytes. */
+	len = in_bufsz > out_bufsz ? in_bufsz : out_bufsz;
+	data = calloc(1, len > 0 ? len : 1);
+	if (data == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (in_bufsz > 0)
+		memcpy(data, in_buf, in_bufsz);
+	fs_req_cred(req, &cred);
+	curthread->td_ucred = &cred;
+	error = devfs_ioctl(fp, cmd, data);
+	curthread->td_ucred = NULL;
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_ioctl(req, 0, out_bufsz > 0 ? data : NULL,
+		    out_bufsz);
+	free(data);
+}
+
+void
+fs_device_revoke(struct cdev *dev, vm_ooffset_t off, vm_size_t len)
+{
+	fs_inval_enqueue(fs_device_ino(dev), off, len);
+}
+
+void
+fs_device_pmap_unmap(uint64_t key, vm_ooffset_t off, vm_size_t len,
+    void *arg)
+{
+	(void)arg;
+	fs_inval_enqueue((fuse_ino_t)key, off, len);
+}

@@ -1,0 +1,357 @@
+/*
+ * vm/objects, vm/object/<ID>/info and vm/object/<ID>/pages.
+ *
+ * vm/objects walks the global object list the way FreeBSD's vm.objects
+ * sysctl does, with RCU instead of the list mutex: objects are type-stable
+ * and never leave the list, so the walk is safe against concurrent frees.
+ * Each live object is read under its read lock, taken with a try-lock
+ * inside the read-side section (never blocking there); an object whose
+ * lock is busy is referenced and read in a second pass, outside the
+ * section, with a blocking lock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/conf.h"
+#include "kern/kern_rcu.h"
+#include "kern/refcount.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_phys.h"
+#include "vm/pmap.h"
+#include "fuse/fs_node.h"
+#include "fuse/fs_vfile.h"
+#include "fuse/fs_vm.h"
+
+struct obj_row {
+	uint64_t	 id;
+	vm_object_t	 held;		/* referenced for the second pass */
+	unsigned long	 resident, active, inactive;
+	unsigned	 ref, shadow;
+	vm_memattr_t	 memattr;
+	objtype_t	 type;
+	bool		 dead;
+	char		 path[sizeof(((struct vm_object *)0)->path)];
+};
+
+const char *
+fs_vm_type_code(objtype_t type)
+{
+	switch (type) {
+	case OBJT_DEFAULT:	return ("df");
+	case OBJT_SWAP:		return ("sw");
+	case OBJT_VNODE:	return ("vn");
+	case OBJT_DEVICE:	return ("dv");
+	case OBJT_PHYS:		return ("ph");
+	case OBJT_DEAD:		return ("dd");
+	case OBJT_SG:		return ("sg");
+	case OBJT_MGTDEVICE:	return ("md");
+	default:		return ("??");
+	}
+}
+
+/* Fill row from object.  The object must be locked. */
+static void
+obj_row_fill(struct obj_row *row, vm_object_t object, unsigned own_refs)
+{
+	vm_page_t m;
+
+	row->id = object->id;
+	row->type = object->type;
+	row->dead = object->type == OBJT_DEAD ||
+	    (object->flags & OBJ_DEAD) != 0;
+	row->resident = object->resident_page_count;
+	row->active = row->inactive = 0;
+	TAILQ_FOREACH(m, &object->memq, listq) {
+		if (m->queue == PQ_ACTIVE)
+			row->active++;
+		else if (m->queue == PQ_INACTIVE)
+			row->inactive++;
+	}
+	row->ref = refcount_load(&object->ref_count) - own_refs;
+	row->shadow = (unsigned)object->shadow_count;
+	row->memattr = object->memattr;
+	memcpy(row->path, object->path, sizeof(row->path));
+	row->path[sizeof(row->path) - 1] = '\0';
+}
+
+int
+fs_vm_objects_generate(struct sbuf *sb, fuse_ino_t ino)
+{
+	struct obj_row *rows, *nrows;
+	size_t n, alloc, i;
+	vm_object_t object;
+
+	(void)ino;
+	rows = NULL;
+	n = alloc = 0;
+	rcu_thread_online();
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD)
+			continue;
+		if (n == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			nrows = realloc(rows, alloc * sizeof(*rows));
+			if (nrows == NULL)
+				break;
+			rows = nrows;
+		}
+		memset(&rows[n], 0, sizeof(rows[n]));
+		if (VM_OBJECT_TRYRLOCK(object)) {
+			obj_row_fill(&rows[n], object, 0);
+			VM_OBJECT_RUNLOCK(object);
+			if (!rows[n].dead)
+				n++;
+		} else if (refcount_acquire_if_not_zero(&object->ref_count)) {
+			rows[n].held = object;
+			n++;
+		}
+	}
+	rcu_read_unlock();
+
+	/* Second pass: objects whose lock was busy, now referenced. */
+	for (i = 0; i < n; i++) {
+		object = rows[i].held;
+		if (object == NULL)
+			continue;
+		VM_OBJECT_RLOCK(object);
+		obj_row_fill(&rows[i], object, 1);
+		VM_OBJECT_RUNLOCK(object);
+		rows[i].held = NULL;
+		vm_object_deallocate(object);
+	}
+
+	sbuf_printf(sb, "%6s %5s %5s %5s %3s %3s %3s %2s %s\n", "ID", "RES",
+	    "ACT", "INACT", "REF", "SHD", "CM", "TP", "PATH");
+	for (i = 0; i < n; i++) {
+		if (rows[i].dead)
+			continue;
+		sbuf_printf(sb, "%6" PRIu64 " %5lu %5lu %5lu %3u %3u %-3s %-2s "
+		    "%s\n", rows[i].id, rows[i].resident, rows[i].active,
+		    rows[i].inactive, rows[i].ref, rows[i].shadow,
+		    vm_memattr_name(rows[i].memattr),
+		    fs_vm_type_code(rows[i].type), rows[i].path);
+	}
+	free(rows);
+	return (sbuf_error(sb));
+}
+
+static void
+fs_vm_flag_names(struct sbuf *sb, unsigned flags)
+{
+	static const struct {
+		unsigned	 bit;
+		const char	*name;
+	} names[] = {
+		{ OBJ_FICTITIOUS, "FICTITIOUS" }, { OBJ_UNMANAGED, "UNMANAGED" },
+		{ OBJ_DEAD, "DEAD" }, { OBJ_NOSPLIT, "NOSPLIT" },
+		{ OBJ_PIPWNT, "PIPWNT" }, { OBJ_COLORED, "COLORED" },
+		{ OBJ_ONEMAPPING, "ONEMAPPING" },
+	};
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((flags & names[i].bit) == 0)
+			continue;
+		sbuf_printf(sb, "%s%s", first ? "" : ",", names[i].name);
+		first = false;
+	}
+	if (first)
+		sbuf_cat(sb, "-");
+}
+
+int
+fs_vm_object_info_generate(struct sbuf *sb, fuse_ino_t ino)
+{
+	vm_object_t object;
+	struct cdev *dev;
+
+	object = vm_object_lookup_id(fs_ino_object_id(ino));
+	if (object == NULL)
+		return (ENOENT);
+	VM_OBJECT_RLOCK(object);
+	sbuf_printf(sb, "id: %" PRIu64 "\n", object->id);
+	sbuf_printf(sb, "type: %s\n", fs_vm_type_code(object->type));
+	sbuf_cat(sb, "flags: ");
+	fs_vm_flag_names(sb, object->flags);
+	sbuf_cat(sb, "\n");
+	/* Our own lookup holds one reference. */
+	sbuf_printf(sb, "ref_count: %u\n", refcount_load(&object->ref_count) -
+	    1);
+	sbuf_printf(sb, "shadow_count: %d\n", object->shadow_count);
+	sbuf_printf(sb, "resident_page_count: %u\n",
+	    object->resident_page_count);
+	sbuf_printf(sb, "size: %" PRIu64 "\n", (uint64_t)object->size);
+	sbuf_printf(sb, "size_bytes: %" PRIu64 "\n",
+	    (uint64_t)IDX_TO_OFF(object->size));
+	sbuf_printf(sb, "memattr: %s\n", vm_memattr_name(object->memattr));
+	sbuf_printf(sb, "pg_color: %u\n", (unsigned)object->pg_color);
+	sbuf_printf(sb, "colored: %s\n",
+	    (object->flags & OBJ_COLORED) != 0 ? "yes" : "no");
+	sbuf_printf(sb, "paging_in_progress: %u\n",
+	    object->paging_in_progress);
+	sbuf_printf(sb, "generation: %u\n", object->generation);
+	sbuf_printf(sb, "charge: %" PRIu64 "\n", (uint64_t)object->charge);
+	if (object->has_cred)
+		sbuf_printf(sb, "charged_uid: %u\n",
+		    (unsigned)object->cred.cr_uid);
+	dev = NULL;
+	if (object->type == OBJT_DEVICE || object->type == OBJT_MGTDEVICE)
+		dev = object->un_pager.devp.dev;
+	sbuf_printf(sb, "handle: %p\n", object->handle);
+	if (dev != NULL)
+		sbuf_printf(sb, "cdev: %s\n", devtoname(dev));
+	sbuf_printf(sb, "faults: %lu\n",
+	    __atomic_load_n(&object->faults, __ATOMIC_RELAXED));
+	sbuf_printf(sb, "path: %s\n", object->path);
+	VM_OBJECT_RUNLOCK(object);
+	vm_object_deallocate(object);
+	return (sbuf_error(sb));
+}
+
+struct phys_region {
+	vm_paddr_t	 start, end;
+	char		 name[64];
+};
+
+struct phys_regions {
+	struct phys_region r[64];
+	unsigned	 n;
+};
+
+static void
+phys_region_cb(const struct vm_phys_info *info, void *arg)
+{
+	struct phys_regions *pr = arg;
+
+	if (pr->n == sizeof(pr->r) / sizeof(pr->r[0]))
+		return;
+	pr->r[pr->n].start = info->start;
+	pr->r[pr->n].end = info->end;
+	snprintf(pr->r[pr->n].name, sizeof(pr->r[pr->n].name), "%s",
+	    info->name != NULL ? info->name : "-");
+	pr->n++;
+}
+
+static const char *
+phys_region_name(const struct phys_regions *pr, vm_paddr_t pa)
+{
+	unsigned i;
+	const char *name = "-";
+
+	/* Windows come before fictitious ranges at the same place; the
+	 * first (most specific) match wins. */
+	for (i = 0; i < pr->n; i++)
+		if (pa >= pr->r[i].start && pa < pr->r[i].end) {
+			name = pr->r[i].name;
+			break;
+		}
+	return (name);
+}
+
+int
+fs_vm_object_pages_generate(struct sbuf *sb, fuse_ino_t ino)
+{
+	struct phys_regions *pr;
+	vm_object_t object;
+	vm_page_t m;
+
+	pr = calloc(1, sizeof(*pr));
+	if (pr == NULL)
+		return (ENOMEM);
+	object = vm_object_lookup_id(fs_ino_object_id(ino));
+	if (object == NULL) {
+		free(pr);
+		return (ENOENT);
+	}
+	rcu_read_lock();
+	vm_phys_foreach(phys_region_cb, pr);
+	rcu_read_unlock();
+	sbuf_printf(sb, "%10s %18s %5s %5s %5s %4s %3s %8s %s\n", "PINDEX",
+	    "PHYS", "FLAGS", "VALID", "DIRTY", "HOLD", "CM", "MAPPINGS",
+	    "WINDOW");
+	VM_OBJECT_RLOCK(object);
+	TAILQ_FOREACH(m, &object->memq, listq) {
+		char flags[8];
+		int f = 0;
+
+		if (m->flags & PG_FICTITIOUS)
+			flags[f++] = 'F';
+		flags[f++] = (m->oflags & VPO_UNMANAGED) ? 'U' : 'M';
+		if (vm_page_xbusied(m))
+			flags[f++] = 'X';
+		if (m->flags & PG_UNHOLDFREE)
+			flags[f++] = 'H';
+		flags[f] = '\0';
+		/* hold_count and the pv count are page-locked; a listing
+		 * reads them racily, as vmstat does. */
+		sbuf_printf(sb, "%10" PRIu64 " 0x%016" PRIx64 " %5s  0x%02x  0x%02x "
+		    "%4u %-3s %8u %s\n", (uint64_t)m->pindex,
+		    (uint64_t)m->phys_addr, flags, (unsigned)m->valid,
+		    (unsigned)m->dirty,
+		    (unsigned)__atomic_load_n(&m->hold_count, __ATOMIC_RELAXED),
+		    vm_memattr_name(m->md.pat_mode),
+		    (unsigned)__atomic_load_n(&m->md.pv_count,
+		    __ATOMIC_RELAXED), phys_region_name(pr, m->phys_addr));
+	}
+	VM_OBJECT_RUNLOCK(object);
+	vm_object_deallocate(object);
+	free(pr);
+	return (sbuf_error(sb));
+}
+
+/* Call cb for every live object id (vm/object/ listing). */
+int
+fs_vm_object_foreach(int (*cb)(uint64_t id, void *arg), void *arg)
+{
+	vm_object_t object;
+	uint64_t *ids, *nids;
+	size_t n, alloc, i;
+	int error;
+
+	ids = NULL;
+	n = alloc = 0;
+	rcu_thread_online();
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD ||
+		    refcount_load(&object->ref_count) == 0)
+			continue;
+		if (n == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			nids = realloc(ids, alloc * sizeof(*ids));
+			if (nids == NULL)
+				break;
+			ids = nids;
+		}
+		ids[n++] = __atomic_load_n(&object->id, __ATOMIC_RELAXED);
+	}
+	rcu_read_unlock();
+	error = 0;
+	for (i = 0; i < n && error == 0; i++)
+		error = cb(ids[i], arg);
+	free(ids);
+	return (error);
+}
+
+/* Is id a live object? */
+bool
+fs_vm_object_exists(uint64_t id)
+{
+	vm_object_t object;
+
+	object = vm_object_lookup_id(id);
+	if (object == NULL)
+		return (false);
+	vm_object_deallocate(object);
+	return (true);
+}

@@ -1,0 +1,194 @@
+/*
+ * mmap_tool: what the mount tests do to device files through mmap(2).
+ *
+ *	mmap_tool fill FILE OFF LEN BYTE	store BYTE, msync(MS_SYNC)
+ *	mmap_tool check FILE OFF LEN BYTE	every byte must be BYTE
+ *	mmap_tool pattern FILE OFF LEN SEED	store a position pattern, msync
+ *	mmap_tool verify FILE OFF LEN SEED	check the pattern
+ *	mmap_tool touch FILE OFF NPAGES		read one byte of each page
+ *	mmap_tool sigbus FILE OFF		a load at OFF must raise SIGBUS
+ *	mmap_tool hold FILE OFF NPAGES		touch, print "ready", keep the
+ *						mapping until stdin closes
+ *
+ * Exit status 0 on success, 1 on a mismatch or an unexpected result, 2 on
+ * a usage or system error (with a message).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static sigjmp_buf sigbus_jmp;
+static volatile sig_atomic_t sigbus_seen;
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	sigbus_seen = 1;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+static uint64_t
+num(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0') {
+		fprintf(stderr, "mmap_tool: bad number '%s'\n", s);
+		exit(2);
+	}
+	return (v);
+}
+
+static unsigned char
+pattern_byte(uint64_t pos, uint64_t seed)
+{
+	uint64_t x = (pos + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+
+	return ((unsigned char)(x >> 29));
+}
+
+static unsigned char *
+map(const char *path, uint64_t off, uint64_t len, int prot, int *fdp,
+    uint64_t *mapoffp, size_t *maplenp)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t mapoff;
+	size_t maplen;
+	void *p;
+	int fd;
+
+	fd = open(path, (prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "mmap_tool: %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	mapoff = off & ~(uint64_t)(pg - 1);
+	maplen = (size_t)(off - mapoff + len);
+	p = mmap(NULL, maplen, prot, MAP_SHARED, fd, (off_t)mapoff);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "mmap_tool: mmap %s: %s\n", path,
+		    strerror(errno));
+		exit(2);
+	}
+	*fdp = fd;
+	*mapoffp = mapoff;
+	*maplenp = maplen;
+	return ((unsigned char *)p + (off - mapoff));
+}
+
+static void
+unmap(unsigned char *p, uint64_t off, uint64_t mapoff, size_t maplen, int fd,
+    int sync)
+{
+	unsigned char *base = p - (off - mapoff);
+
+	if (sync && msync(base, maplen, MS_SYNC) != 0) {
+		fprintf(stderr, "mmap_tool: msync: %s\n", strerror(errno));
+		exit(2);
+	}
+	munmap(base, maplen);
+	close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t off, len, arg, mapoff, i;
+	unsigned char *p;
+	size_t maplen;
+	long pg;
+	int fd;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: mmap_tool OP FILE OFF ...\n");
+		return (2);
+	}
+	pg = sysconf(_SC_PAGESIZE);
+	off = num(argv[3]);
+	if (strcmp(argv[1], "sigbus") == 0) {
+		struct sigaction sa;
+		volatile unsigned char c;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigbus;
+		sigaction(SIGBUS, &sa, NULL);
+		p = map(argv[2], off, 1, PROT_READ, &fd, &mapoff, &maplen);
+		if (sigsetjmp(sigbus_jmp, 1) == 0) {
+			c = p[0];
+			(void)c;
+		}
+		return (sigbus_seen ? 0 : 1);
+	}
+	if (argc < 5) {
+		fprintf(stderr, "mmap_tool: %s needs more arguments\n", argv[1]);
+		return (2);
+	}
+	len = num(argv[4]);
+	if (strcmp(argv[1], "touch") == 0 || strcmp(argv[1], "hold") == 0) {
+		volatile unsigned char sum = 0;
+		char c;
+
+		p = map(argv[2], off, len * (uint64_t)pg, PROT_READ, &fd,
+		    &mapoff, &maplen);
+		for (i = 0; i < len; i++)
+			sum += p[i * (uint64_t)pg];
+		if (strcmp(argv[1], "hold") == 0) {
+			printf("ready\n");
+			fflush(stdout);
+			while (read(0, &c, 1) > 0)
+				;
+		}
+		unmap(p, off, mapoff, maplen, fd, 0);
+		return (0);
+	}
+	if (argc < 6) {
+		fprintf(stderr, "mmap_tool: %s needs more arguments\n", argv[1]);
+		return (2);
+	}
+	arg = num(argv[5]);
+	if (strcmp(argv[1], "fill") == 0 || strcmp(argv[1], "pattern") == 0) {
+		bool pat = strcmp(argv[1], "pattern") == 0;
+
+		p = map(argv[2], off, len, PROT_READ | PROT_WRITE, &fd, &mapoff,
+		    &maplen);
+		for (i = 0; i < len; i++)
+			p[i] = pat ? pattern_byte(off + i, arg) :
+			    (unsigned char)arg;
+		unmap(p, off, mapoff, maplen, fd, 1);
+		return (0);
+	}
+	if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "verify") == 0) {
+		bool pat = strcmp(argv[1], "verify") == 0;
+
+		p = map(argv[2], off, len, PROT_READ, &fd, &mapoff, &maplen);
+		for (i = 0; i < len; i++) {
+			unsigned char want = pat ? pattern_byte(off + i, arg) :
+			    (unsigned char)arg;
+
+			if (p[i] != want) {
+				fprintf(stderr, "mmap_tool: byte %llu is %#x, "
+				    "expected %#x\n",
+				    (unsigned long long)(off + i), p[i], want);
+				return (1);
+			}
+		}
+		unmap(p, off, mapoff, maplen, fd, 0);
+		return (0);
+	}
+	fprintf(stderr, "mmap_tool: unknown operation '%s'\n", argv[1]);
+	return (2);
+}
