@@ -90,6 +90,7 @@ static int nobjects = 32;		/* objects on the handle list */
 static vm_object_t anchor;		/* the writer links after this one */
 static bool tail_writer;		/* -T: the writer appends instead */
 static int ncpus;
+static const char *const kname[] = { "page", "handle", "calib" };
 /* Thread-private data of the calibration loop (no sharing at all). */
 static uint64_t calib_data[MAX_READERS][1024] __attribute__((__aligned__(64)));
 
@@ -99,6 +100,11 @@ static void	*reader_main(void *arg);
 static void	*writer_main(void *arg);
 static struct result measure(enum bench_kind kind, enum bench_impl impl,
 		    int nreaders, bool writer, int ms, int runs);
+static void	measure_pair(enum bench_kind kind, enum bench_impl impl,
+		    bool writer, int ms, int runs, struct result *best);
+static int	run_one(const char *spec, int ms, int runs);
+static int	run_all(int ms, int runs);
+static void	setup_objects(void);
 static double	thread_cpu(void);
 
 static void
@@ -210,6 +216,8 @@ reader_main(void *arg)
 	unsigned long ops, misses;
 	uint64_t seed;
 	void *handle;
+	bool ok;
+	int i;
 
 	pin(r->id);
 	rcu_thread_online();
@@ -221,9 +229,7 @@ reader_main(void *arg)
 	r->cpu = thread_cpu();
 	while (!__atomic_load_n(&run.stop, __ATOMIC_RELAXED)) {
 		/* Batches of 64 keep the stop check out of the way. */
-		for (int i = 0; i < 64; i++) {
-			bool ok;
-
+		for (i = 0; i < 64; i++) {
 			if (run.kind == BENCH_PAGE)
 				ok = page_lookup(xorshift(&seed) % npages);
 			else if (run.kind == BENCH_HANDLE)
@@ -426,15 +432,108 @@ setup_objects(void)
 	}
 }
 
+/* -t kind,impl,readers,writer: one configuration (e.g. for perf). */
+static int
+run_one(const char *spec, int ms, int runs)
+{
+	char kb[16], ib[16];
+	struct result res;
+	int k, im, n, w;
+
+	if (sscanf(spec, "%15[a-z],%15[a-z],%d,%d", kb, ib, &n, &w) != 4 ||
+	    n < 1 || n > MAX_READERS) {
+		fprintf(stderr, "vm_lookup_bench: bad -t\n");
+		return (2);
+	}
+	k = strcmp(kb, "page") == 0 ? BENCH_PAGE :
+	    strcmp(kb, "calib") == 0 ? BENCH_CALIB : BENCH_HANDLE;
+	im = strcmp(ib, "rcu") == 0 ? IMPL_RCU : IMPL_MUTEX;
+	res = measure(k, im, n, w != 0, ms, runs);
+	printf("%s %s %d %s: %.0f ops/s, %.0f ops per reader CPU second\n",
+	    kname[k], ib, n, w ? "writer" : "no writer", res.wall,
+	    res.percpu);
+	return (0);
+}
+
+/* Best of runs for 1 and 2 readers, alternating the two. */
+static void
+measure_pair(enum bench_kind kind, enum bench_impl impl, bool writer,
+    int ms, int runs, struct result *best)
+{
+	struct result res;
+	int c, n;
+
+	for (n = 1; n <= MAX_READERS; n++)
+		best[n].wall = best[n].percpu = 0;
+	for (c = 0; c < runs; c++)
+		for (n = 1; n <= MAX_READERS; n++) {
+			res = measure(kind, impl, n, writer, ms, 1);
+			if (res.wall > best[n].wall)
+				best[n].wall = res.wall;
+			if (res.percpu > best[n].percpu)
+				best[n].percpu = res.percpu;
+		}
+}
+
+static int
+run_all(int ms, int runs)
+{
+	struct result r[2][2][2][MAX_READERS + 1]; /* kind impl writer n */
+	struct result calib[MAX_READERS + 1];
+	double scale, cpuscale, vs1, vs2;
+	int k, im, n, w;
+	bool ok;
+
+	printf("vm_lookup_bench: %d CPUs, %d ms x best of %d, %ju resident "
+	    "pages, %d listed objects, writer %s\n", ncpus, ms, runs,
+	    (uintmax_t)npages, nobjects, tail_writer ? "at the list tail" :
+	    "after an anchor");
+	printf("%-7s %-6s %-8s %-7s %14s %14s\n", "lookup", "impl",
+	    "readers", "writer", "ops/s", "ops/cpu-s");
+	/* Warm up (page faults, clock ramp) first. */
+	(void)measure(BENCH_PAGE, IMPL_RCU, 1, false, ms, 1);
+	measure_pair(BENCH_CALIB, IMPL_RCU, false, ms, runs, calib);
+	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++)
+		for (im = IMPL_RCU; im <= IMPL_MUTEX; im++)
+			for (w = 0; w < 2; w++) {
+				measure_pair(k, im, w, ms, runs, r[k][im][w]);
+				for (n = 1; n <= MAX_READERS; n++)
+					printf("%-7s %-6s %-8d %-7s %14.0f "
+					    "%14.0f\n", kname[k],
+					    im == IMPL_RCU ? "rcu" : "mutex",
+					    n, w ? "yes" : "no",
+					    r[k][im][w][n].wall,
+					    r[k][im][w][n].percpu);
+			}
+
+	ok = true;
+	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++) {
+		scale = r[k][IMPL_RCU][0][2].wall / r[k][IMPL_RCU][0][1].wall;
+		cpuscale = 2 * r[k][IMPL_RCU][0][2].percpu /
+		    r[k][IMPL_RCU][0][1].percpu;
+		vs1 = r[k][IMPL_RCU][1][1].wall / r[k][IMPL_MUTEX][1][1].wall;
+		vs2 = r[k][IMPL_RCU][1][2].wall / r[k][IMPL_MUTEX][1][2].wall;
+		printf("%s: 2 threads / 1 thread = %.2fx (target >= 1.8x; "
+		    "%.2fx per reader CPU second)\n", kname[k], scale,
+		    cpuscale);
+		printf("%s: rcu / mutex baseline with writer = %.2fx with 2 "
+		    "readers, %.2fx with 1 reader (target >= 3x)\n", kname[k],
+		    vs2, vs1);
+		if (scale < 1.8 || vs2 < 3.0)
+			ok = false;
+	}
+	printf("platform: thread-private work scales %.2fx from 1 to 2 "
+	    "threads here (the ceiling for the 2/1 ratios)\n",
+	    calib[2].wall / calib[1].wall);
+	printf("targets %s\n", ok ? "met" : "NOT met");
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
-	static const char *kname[] = { "page", "handle", "calib" };
-	struct result r[2][2][MAX_READERS + 1][2]; /* kind impl rdrs wrtr */
-	struct result res, calib[MAX_READERS + 1];
-	int c, k, im, n, w, ms, runs;
 	const char *only;
-	bool ok;
+	int c, ms, runs;
 
 	ms = 300;
 	runs = 3;
@@ -477,87 +576,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	setup_objects();
-
-	if (only != NULL) {
-		/* One configuration, e.g. -t handle,rcu,2,1 (for profiling). */
-		char kb[16], ib[16];
-
-		if (sscanf(only, "%15[a-z],%15[a-z],%d,%d", kb, ib, &n, &w) != 4 ||
-		    n < 1 || n > MAX_READERS) {
-			fprintf(stderr, "vm_lookup_bench: bad -t\n");
-			return (2);
-		}
-		k = strcmp(kb, "page") == 0 ? BENCH_PAGE :
-		    strcmp(kb, "calib") == 0 ? BENCH_CALIB : BENCH_HANDLE;
-		im = strcmp(ib, "rcu") == 0 ? IMPL_RCU : IMPL_MUTEX;
-		res = measure(k, im, n, w != 0, ms, runs);
-		printf("%s %s %d %s: %.0f ops/s, %.0f ops per reader CPU "
-		    "second\n", kname[k], ib, n, w ? "writer" : "no writer",
-		    res.wall, res.percpu);
-		return (0);
-	}
-	printf("vm_lookup_bench: %d CPUs, %d ms x best of %d, %ju resident "
-	    "pages, %d listed objects\n", ncpus, ms, runs,
-	    (uintmax_t)npages, nobjects);
-	printf("%-7s %-6s %-8s %-7s %14s %14s\n", "lookup", "impl",
-	    "readers", "writer", "ops/s", "ops/cpu-s");
-	/* Warm up (page faults, clock ramp), then alternate 1 and 2
-	 * readers so that background load hits both alike. */
-	(void)measure(BENCH_PAGE, IMPL_RCU, 1, false, ms, 1);
-	for (n = 1; n <= MAX_READERS; n++)
-		calib[n].wall = calib[n].percpu = 0;
-	for (c = 0; c < runs; c++)
-		for (n = 1; n <= MAX_READERS; n++) {
-			res = measure(BENCH_CALIB, IMPL_RCU, n, false, ms, 1);
-			if (res.wall > calib[n].wall)
-				calib[n] = res;
-		}
-	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++)
-		for (im = IMPL_RCU; im <= IMPL_MUTEX; im++)
-			for (w = 0; w < 2; w++) {
-				for (n = 1; n <= MAX_READERS; n++)
-					r[k][im][n][w].wall =
-					    r[k][im][n][w].percpu = 0;
-				for (c = 0; c < runs; c++)
-					for (n = 1; n <= MAX_READERS; n++) {
-						struct result *b;
-
-						res = measure(k, im, n, w, ms, 1);
-						b = &r[k][im][n][w];
-						if (res.wall > b->wall)
-							b->wall = res.wall;
-						if (res.percpu > b->percpu)
-							b->percpu = res.percpu;
-					}
-				for (n = 1; n <= MAX_READERS; n++)
-					printf("%-7s %-6s %-8d %-7s %14.0f "
-					    "%14.0f\n", kname[k],
-					    im == IMPL_RCU ? "rcu" : "mutex",
-					    n, w ? "yes" : "no",
-					    r[k][im][n][w].wall,
-					    r[k][im][n][w].percpu);
-			}
-
-	ok = true;
-	for (k = BENCH_PAGE; k <= BENCH_HANDLE; k++) {
-		double scale, vs;
-
-		double cpuscale;
-
-		scale = r[k][IMPL_RCU][2][0].wall / r[k][IMPL_RCU][1][0].wall;
-		cpuscale = r[k][IMPL_RCU][2][0].percpu /
-		    r[k][IMPL_RCU][1][0].percpu * 2;
-		vs = r[k][IMPL_RCU][2][1].wall / r[k][IMPL_MUTEX][2][1].wall;
-		printf("%s: 2 threads / 1 thread = %.2fx (target >= 1.8x; "
-		    "%.2fx per reader CPU second); rcu / mutex baseline with "
-		    "writer = %.2fx (target >= 3x)\n", kname[k], scale,
-		    cpuscale, vs);
-		if (scale < 1.8 || vs < 3.0)
-			ok = false;
-	}
-	printf("platform: thread-private work scales %.2fx from 1 to 2 "
-	    "threads here (the ceiling for the ratios above)\n",
-	    calib[2].wall / calib[1].wall);
-	printf("targets %s\n", ok ? "met" : "NOT met");
-	return (0);
+	if (only != NULL)
+		return (run_one(only, ms, runs));
+	return (run_all(ms, runs));
 }
