@@ -312,6 +312,12 @@ run_round() {
 	return 0
 }
 
+# The malloc tunables change libfuse's 128 KiB reply buffers (glibc's
+# default mmap threshold is 128 KiB): say so when the environment sets any.
+env | grep -q '^GLIBC_TUNABLES=\|^MALLOC_' &&
+    note "environment: $(env | grep '^GLIBC_TUNABLES=\|^MALLOC_' |
+    tr '\n' ' ')(affects every daemon's READ buffers)"
+
 start=$(date +%s)
 for pin in $pins; do
 	for gran in 1 32; do
@@ -451,13 +457,16 @@ $1 == "ra" { ra[$2, $3, $4] = $5 }
 $1 == "note" { $1 = ""; notes[++nn] = substr($0, 2) }
 END {
 	nc = split("devpagerfs minfs passthrough_ll tmpfs", cs, " ")
-	nm = split("seq_read seq_write rand_read rand_write retouch " \
-	    "retouch_mapped seq_write_flush seq_bw_cold seq_bw_hot", ms, " ")
+	nm = split("seq_read seq_write rand_read rand_write first_read " \
+	    "retouch retouch_mapped seq_write_flush seq_bw_cold " \
+	    "seq_bw_hot", ms, " ")
+	split("8 8 8 8 8 7 6 8 7 6", wd, " ")
 	np = split("pinned unpinned", ps, " ")
 	printf("fault_bench: %d MiB file, median of %d interleaved rounds\n",
 	    size, reps)
-	printf("first touch, retouch, re_map, wr_flush: ns per page;" \
-	    " bw_cold, bw_hot: MiB/s\n")
+	printf("ns per page, except bw_cold and bw_hot (MiB/s);" \
+	    " open_rd: the first\ncold pass after open (daemon state" \
+	    " cold too), the others: page cache cold\n")
 	for (pi = 1; pi <= np; pi++) {
 		p = ps[pi]
 		if (!(p in pins))
@@ -471,15 +480,15 @@ END {
 			if (g == 1)
 				gt = "1 page"
 			printf("\n== %s, granularity %s ==\n", pt, gt)
-			printf("%-15s %9s %9s %9s %9s %8s %8s %8s %8s %8s\n",
-			    "case", "seq_rd", "seq_wr", "rand_rd", "rand_wr",
-			    "retouch", "re_map", "wr_flush", "bw_cold",
-			    "bw_hot")
+			printf("%-14s %8s %8s %8s %8s %8s %7s %6s %8s %7s" \
+			    " %6s\n", "case", "seq_rd", "seq_wr", "rand_rd",
+			    "rand_wr", "open_rd", "retouch", "re_map",
+			    "wr_flush", "bw_cold", "bw_hot")
 			for (ci = 1; ci <= nc; ci++) {
 				c = cs[ci]
-				printf("%-15s", c)
+				printf("%-14s", c)
 				for (mi = 1; mi <= nm; mi++)
-					printf(mi <= 4 ? " %9s" : " %8s",
+					printf(" %*s", wd[mi],
 					    cell(val(p, g, c, ms[mi])))
 				printf("\n")
 			}
@@ -497,13 +506,18 @@ END {
 				ratio(p, g, "devpagerfs", "minfs", fm[mi],
 				    "<=", "1.10")
 		}
+		for (gi = 1; gi <= 2; gi++)
+			ratio(p, gi == 1 ? 1 : 32, "devpagerfs", "minfs",
+			    "first_read", "", "")
 		ratio(p, 32, "passthrough_ll", "devpagerfs", "seq_read",
 		    ">=", "2.2")
 		ratio(p, 32, "passthrough_ll", "minfs", "seq_read", "", "")
 	}
 	# Cross-checks: did the cold passes reach the daemon?
 	printf("\n")
-	cold = reps * 5 * size * 256
+	# Cold passes per round: first_read, seq_read, seq_write,
+	# rand_read, rand_write, seq_bw_cold.
+	cold = reps * 6 * size * 256
 	for (pi = 1; pi <= np; pi++) {
 		p = ps[pi]
 		for (gi = 1; gi <= 2; gi++) {
