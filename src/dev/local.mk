@@ -1,1 +1,6 @@
-# nothing yet
+# Drivers: the driver and device tables, mem, ram.  No FUSE header here.
+src_libdevpager_a_SOURCES += \
+	src/dev/dev_driver.h \
+	src/dev/dev_driver.c \
+	src/dev/dev_mem.c \
+	src/dev/dev_ram.c

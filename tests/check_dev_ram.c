@@ -1,0 +1,401 @@
+/*
+ * The ram driver: window faults through the device pager (OBJT_DEVICE,
+ * fake pages), d_mmap bounds and memattr, read(2)/write(2), and
+ * backing=PATH: created and sized, size mismatch, the file's own size,
+ * refused types (directory, FIFO, socket, symbolic links), devices,
+ * dev_sync and persistence across destroy/create.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_devpager.h"
+#include "check_drv_sock.h"
+#include "check_drv_util.h"
+#include "kern/conf.h"
+#include "kern/devfs.h"
+#include "kern/kern_rcu.h"
+#include "kern/sbuf.h"
+#include "dev/dev_driver.h"
+#include "vm/vm.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_mmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_phys.h"
+
+static char line[1024];
+
+static int	ctlf(const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 1, 2)));
+static void	refused(int want, const char *needle, const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
+
+/* Run a ctl line built with printf. */
+static int
+ctlf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return (drv_ctl(line));
+}
+
+/* Refused with want, and nothing changed. */
+static void
+refused(int want, const char *needle, const char *fmt, ...)
+{
+	char *before, *after;
+	va_list ap;
+	int error;
+
+	before = drv_state();
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	error = drv_ctl(line);
+	ck_assert_msg(error == want, "'%s': want %d, got %d '%s'",
+	    line, want, error, drv_reply());
+	if (needle != NULL)
+		ck_assert_msg(strstr(drv_reply(), needle) != NULL,
+		    "'%s': message '%s' lacks '%s'", line, drv_reply(), needle);
+	after = drv_state();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+
+START_TEST(test_ram_faults)
+{
+	struct cdev *dev;
+	vm_object_t obj;
+	vm_ooffset_t foff;
+	vm_paddr_t base;
+	vm_page_t m;
+	char *host;
+	unsigned i;
+
+	ck_assert_int_eq(drv_ctl("create r driver=ram size=64K"), 0);
+	base = drv_window_base("r");
+	ck_assert_uint_ne(base, 0);
+	/* Write through the window's host memory... */
+	rcu_read_lock();
+	for (i = 0; i < 16; i++) {
+		host = vm_phys_to_host(base + ptoa(i));
+		ck_assert_ptr_nonnull(host);
+		snprintf(host, 32, "page %u of r", i);
+	}
+	rcu_read_unlock();
+	/* ...and read it back through vm_mmap_cdev and vm_fault. */
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	foff = 0;
+	ck_assert_int_eq(vm_mmap_cdev(dev, &foff, 0x10000, VM_PROT_ALL,
+	    VM_PROT_ALL, &drv_cred, &obj), 0);
+	ck_assert_int_eq(obj->type, OBJT_DEVICE);
+	ck_assert_ptr_eq(obj->un_pager.devp.dev, dev);
+	for (i = 0; i < 16; i++) {
+		ck_assert_int_eq(vm_fault(obj, i, VM_PROT_READ, 0, 0, &m),
+		    KERN_SUCCESS);
+		ck_assert_uint_ne(m->flags & PG_FICTITIOUS, 0);
+		ck_assert_uint_eq(m->phys_addr, base + ptoa(i));
+		ck_assert_uint_eq(m->valid, VM_PAGE_BITS_ALL);
+		rcu_read_lock();
+		snprintf(line, sizeof(line), "page %u of r", i);
+		ck_assert_str_eq(vm_phys_to_host(m->phys_addr), line);
+		rcu_read_unlock();
+		vm_fault_unhold(m);
+	}
+	ck_assert_uint_eq(obj->resident_page_count, 16);
+	/* Past the end: no mapping. */
+	vm_object_deallocate(obj);
+	foff = 0x10000;
+	ck_assert_int_eq(vm_mmap_cdev(dev, &foff, PAGE_SIZE, VM_PROT_READ,
+	    VM_PROT_ALL, &drv_cred, &obj), EINVAL);
+	dev_rel(dev);
+}
+END_TEST
+
+START_TEST(test_ram_memattr_create)
+{
+	struct cdev *dev;
+	vm_object_t obj;
+	vm_ooffset_t foff;
+	vm_page_t m;
+
+	ck_assert_int_eq(drv_ctl("create r driver=ram size=16K memattr=wc"),
+	    0);
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	foff = 0;
+	ck_assert_int_eq(vm_mmap_cdev(dev, &foff, 0x4000, VM_PROT_READ,
+	    VM_PROT_ALL, &drv_cred, &obj), 0);
+	ck_assert_int_eq(vm_fault(obj, 2, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert_int_eq(vm_page_memattr(m), VM_MEMATTR_WRITE_COMBINING);
+	vm_fault_unhold(m);
+	rcu_read_lock();
+	ck_assert_int_eq(vm_phys_memattr(drv_window_base("r")),
+	    VM_MEMATTR_WRITE_COMBINING);
+	rcu_read_unlock();
+	vm_object_deallocate(obj);
+	dev_rel(dev);
+}
+END_TEST
+
+START_TEST(test_ram_read_write)
+{
+	struct cdev *dev;
+	struct file *fp;
+	char buf[32];
+	size_t done;
+
+	ck_assert_int_eq(drv_ctl("create r driver=ram size=8K"), 0);
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(devfs_open(dev, O_RDWR, &drv_cred, &fp), 0);
+	ck_assert_int_eq(devfs_write(fp, "0123456789", 10, 8190, &done), 0);
+	ck_assert_uint_eq(done, 2);
+	ck_assert_int_eq(devfs_write(fp, "abc", 3, 8192, &done), ENOSPC);
+	ck_assert_int_eq(devfs_write(fp, "hello", 5, 100, &done), 0);
+	ck_assert_uint_eq(done, 5);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(devfs_read(fp, buf, 5, 100, &done), 0);
+	ck_assert_str_eq(buf, "hello");
+	ck_assert_int_eq(devfs_read(fp, buf, 10, 8190, &done), 0);
+	ck_assert_uint_eq(done, 2);
+	ck_assert_int_eq(memcmp(buf, "01", 2), 0);
+	ck_assert_int_eq(devfs_read(fp, buf, 10, 8192, &done), 0);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_int_eq(devfs_close(fp), 0);
+	dev_rel(dev);
+}
+END_TEST
+
+START_TEST(test_backing_created)
+{
+	struct stat st;
+	struct cdev *dev;
+	const char *path;
+
+	path = drv_path(0, "win.img");
+	ck_assert_int_eq(ctlf("create r driver=ram size=1M backing=%s", path),
+	    0);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_size, 1UL << 20);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_uint_eq(dev->si_size, 1UL << 20);
+	dev_rel(dev);
+	/* The file outlives the device. */
+	ck_assert_int_eq(drv_ctl("destroy r"), 0);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	/* Now it exists: no size needed, and the same size is fine. */
+	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	ck_assert_int_eq(drv_ctl("destroy r"), 0);
+	ck_assert_int_eq(ctlf("create r driver=ram size=1M backing=%s", path),
+	    0);
+}
+END_TEST
+
+START_TEST(test_backing_size_mismatch)
+{
+	const char *path;
+	struct stat st;
+
+	path = drv_path(0, "small.img");
+	drv_make_file(path, 8192, 'x');
+	refused(EINVAL, "8K bytes",
+	    "create r driver=ram size=16K backing=%s", path);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 8192);
+	/* Not a page multiple, or empty: no usable size. */
+	path = drv_path(1, "odd.img");
+	drv_make_file(path, 5000, 'x');
+	refused(EINVAL, "window size", "create r driver=ram backing=%s", path);
+	path = drv_path(2, "empty.img");
+	drv_make_file(path, 0, 'x');
+	refused(EINVAL, NULL, "create r driver=ram backing=%s", path);
+	/* Without size=, the file's size. */
+	path = drv_path(0, "small.img");
+	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	ck_assert_uint_eq(drv_window_base("r") != 0, 1);
+	ck_assert_int_eq(ctlf("create r2 driver=ram size=8K backing=%s",
+	    path), 0);
+}
+END_TEST
+
+START_TEST(test_backing_refused_types)
+{
+	const char *p;
+	int s;
+
+	/* A directory, a FIFO, a socket. */
+	p = drv_path(0, "dir");
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	refused(EINVAL, "a directory",
+	    "create r driver=ram size=4K backing=%s", p);
+	p = drv_path(0, "fifo");
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	refused(EINVAL, "a FIFO", "create r driver=ram size=4K backing=%s", p);
+	p = drv_path(0, "sock");
+	s = drv_bind_socket(p);
+	ck_assert_int_ge(s, 0);
+	refused(EINVAL, "a socket",
+	    "create r driver=ram size=4K backing=%s", p);
+	close(s);
+	/* Symbolic links as the last component: to a directory, to a
+	 * file, dangling. */
+	ck_assert_int_eq(symlink(drv_path(1, "dir"), drv_path(0, "ldir")), 0);
+	refused(EINVAL, "symbolic link",
+	    "create r driver=ram size=4K backing=%s", drv_path(0, "ldir"));
+	drv_make_file(drv_path(1, "file"), 4096, 0);
+	ck_assert_int_eq(symlink(drv_path(1, "file"), drv_path(0, "lfile")),
+	    0);
+	refused(EINVAL, "symbolic link",
+	    "create r driver=ram size=4K backing=%s", drv_path(0, "lfile"));
+	ck_assert_int_eq(symlink(drv_path(1, "nothing"),
+	    drv_path(0, "ldangling")), 0);
+	refused(EINVAL, "symbolic link",
+	    "create r driver=ram size=4K backing=%s",
+	    drv_path(0, "ldangling"));
+	/* Not a file name; a missing directory; a file as a directory. */
+	refused(EINVAL, NULL,
+	    "create r driver=ram size=4K backing=%s", drv_path(0, ""));
+	refused(ENOENT, NULL,
+	    "create r driver=ram size=4K backing=%s", drv_path(0, "nodir/f"));
+	refused(ENOTDIR, NULL,
+	    "create r driver=ram size=4K backing=%s", drv_path(0, "file/f"));
+	/* A device that cannot be mapped shared. */
+	refused(EINVAL, "cannot be mapped shared",
+	    "create r driver=ram size=4K backing=%s", "/dev/null");
+}
+END_TEST
+
+START_TEST(test_backing_symlinked_directory)
+{
+	struct stat st;
+
+	/* Links in the directory part are followed (realpath). */
+	ck_assert_int_eq(mkdir(drv_path(0, "real"), 0700), 0);
+	ck_assert_int_eq(symlink(drv_path(0, "real"), drv_path(1, "alias")),
+	    0);
+	ck_assert_int_eq(ctlf("create r driver=ram size=8K backing=%s",
+	    drv_path(0, "alias/w.img")), 0);
+	ck_assert_int_eq(lstat(drv_path(0, "real/w.img"), &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_size, 8192);
+}
+END_TEST
+
+START_TEST(test_backing_char_device)
+{
+	struct cdev *dev;
+	vm_object_t obj;
+	vm_ooffset_t foff;
+	vm_page_t m;
+
+	/* An mmap-able character device (shared /dev/zero) is accepted. */
+	ck_assert_int_eq(drv_ctl("create z driver=ram size=64K "
+	    "backing=/dev/zero"), 0);
+	dev = dev_lookup_ref("z");
+	ck_assert_ptr_nonnull(dev);
+	foff = 0;
+	ck_assert_int_eq(vm_mmap_cdev(dev, &foff, 0x10000, VM_PROT_ALL,
+	    VM_PROT_ALL, &drv_cred, &obj), 0);
+	ck_assert_int_eq(vm_fault(obj, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	vm_object_deallocate(obj);
+	ck_assert_int_eq(dev_sync(dev, 0, 0), 0);
+	dev_rel(dev);
+}
+END_TEST
+
+START_TEST(test_backing_sync)
+{
+	struct cdev *dev;
+	const char *path;
+	vm_paddr_t base;
+	char buf[32], *host;
+	int fd;
+
+	path = drv_path(0, "sync.img");
+	ck_assert_int_eq(ctlf("create r driver=ram size=64K backing=%s", path),
+	    0);
+	base = drv_window_base("r");
+	rcu_read_lock();
+	host = vm_phys_to_host(base + 0x3000);
+	ck_assert_ptr_nonnull(host);
+	strcpy(host, "durable bytes");
+	rcu_read_unlock();
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(dev_sync(dev, 0, 0), 0);
+	ck_assert_int_eq(dev_sync(dev, 0x3000, 0x1000), 0);
+	ck_assert_int_eq(dev_sync(dev, 0, 0x10000), 0);
+	ck_assert_int_eq(dev_sync(dev, 0x10000, 0x1000), EINVAL);
+	ck_assert_int_eq(dev_sync(dev, 0x8000, 0x10000), EINVAL);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(pread(fd, buf, 14, 0x3000), 14);
+	ck_assert_str_eq(buf, "durable bytes");
+	close(fd);
+	dev_rel(dev);
+	/* Destroy and create again: the data is still there. */
+	ck_assert_int_eq(drv_ctl("destroy r"), 0);
+	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	base = drv_window_base("r");
+	rcu_read_lock();
+	ck_assert_str_eq(vm_phys_to_host(base + 0x3000), "durable bytes");
+	rcu_read_unlock();
+	/* A memfd window syncs too (nothing to do, no error); a destroyed
+	 * device does not. */
+	ck_assert_int_eq(drv_ctl("destroy r"), 0);
+	dev = dev_lookup_ref("ram0");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(dev_sync(dev, 0, 0), 0);
+	ck_assert_int_eq(drv_ctl("destroy ram0"), 0);
+	ck_assert_int_eq(dev_sync(dev, 0, 0), ENXIO);
+	dev_rel(dev);
+}
+END_TEST
+
+Suite *
+dev_ram_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("dev_ram");
+	tc = tcase_create("window");
+	tcase_add_checked_fixture(tc, drv_setup_defaults, drv_teardown);
+	tcase_add_test(tc, test_ram_faults);
+	tcase_add_test(tc, test_ram_memattr_create);
+	tcase_add_test(tc, test_ram_read_write);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("backing");
+	tcase_add_checked_fixture(tc, drv_setup_defaults, drv_teardown);
+	tcase_add_test(tc, test_backing_created);
+	tcase_add_test(tc, test_backing_size_mismatch);
+	tcase_add_test(tc, test_backing_refused_types);
+	tcase_add_test(tc, test_backing_symlinked_directory);
+	tcase_add_test(tc, test_backing_char_device);
+	tcase_add_test(tc, test_backing_sync);
+	suite_add_tcase(s, tc);
+	return (s);
+}
