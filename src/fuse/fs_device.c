@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "kern/conf.h"
@@ -29,6 +30,9 @@
 #include "fuse/fs_inval.h"
 #include "fuse/fs_node.h"
 #include "fuse/fs_stats.h"
+
+/* Pages of a READ handled without allocating (128 KiB + a partial page). */
+#define	FS_READ_STACK_PAGES	33
 
 /* Largest device mapped with one vm_mmap_cdev() call; beyond it, chunks. */
 #define	FS_MAP_WHOLE_MAX	(1ULL << 30)
@@ -575,6 +579,100 @@ fs_device_io(struct fs_devnode *dn, vm_ooffset_t off, vm_ooffset_t end,
 	return (error);
 }
 
+/*
+ * Fault the pages of [off, end) for reading and return them held, in
+ * order, in held[] (at most FS_READ_MAX_PAGES).  On error the pages
+ * already held are unheld.  0 or errno.
+ */
+static int
+fs_device_fault_range(struct fs_devnode *dn, vm_ooffset_t off,
+    vm_ooffset_t end, const struct ucred *cred, vm_page_t *held,
+    unsigned *nheldp)
+{
+	vm_object_t obj;
+	vm_ooffset_t page, objoff, entry_end;
+	vm_page_t m;
+	unsigned n, i;
+	int error, rv;
+
+	obj = NULL;
+	entry_end = 0;
+	objoff = 0;
+	error = 0;
+	n = 0;
+	for (page = trunc_page(off); page < end; page += PAGE_SIZE) {
+		if (obj == NULL || page >= entry_end) {
+			if (obj != NULL)
+				vm_object_deallocate(obj);
+			obj = NULL;
+			error = fs_map_get(dn, page, cred, &obj, &objoff,
+			    &entry_end);
+			if (error != 0)
+				break;
+		}
+		rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_READ,
+		    dn->dn_ino, page, &m);
+		if (rv != KERN_SUCCESS) {
+			error = fs_kern_to_errno(rv);
+			break;
+		}
+		__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
+		held[n++] = m;
+		objoff += PAGE_SIZE;
+	}
+	if (obj != NULL)
+		vm_object_deallocate(obj);
+	if (error != 0) {
+		for (i = 0; i < n; i++)
+			vm_fault_unhold(held[i]);
+		n = 0;
+	}
+	*nheldp = n;
+	return (error);
+}
+
+/*
+ * Reply to a READ straight from the held pages: one iovec per run of
+ * pages contiguous in the daemon's address space, so the only copy is the
+ * kernel's.  The host mapping of device memory is only guaranteed inside
+ * an RCU read-side section, which covers the reply.
+ */
+static int
+fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
+    vm_ooffset_t off, vm_ooffset_t end, struct iovec *iov)
+{
+	vm_ooffset_t page;
+	unsigned i, niov;
+	char *host;
+	size_t pgoff, len;
+	int error;
+
+	niov = 0;
+	error = 0;
+	rcu_read_lock();
+	for (i = 0, page = trunc_page(off); i < n; i++, page += PAGE_SIZE) {
+		host = vm_phys_to_host(held[i]->phys_addr);
+		if (host == NULL) {
+			error = EIO;	/* the window went away */
+			break;
+		}
+		pgoff = page < off ? off - page : 0;
+		len = (end - page < PAGE_SIZE ? end - page : PAGE_SIZE) - pgoff;
+		if (niov > 0 && (char *)iov[niov - 1].iov_base +
+		    iov[niov - 1].iov_len == host + pgoff)
+			iov[niov - 1].iov_len += len;
+		else {
+			iov[niov].iov_base = host + pgoff;
+			iov[niov].iov_len = len;
+			niov++;
+		}
+	}
+	if (error == 0)
+		fuse_reply_iov(req, iov, (int)niov);
+	rcu_read_unlock();
+	return (error);
+}
+
 void
 fs_device_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -629,10 +727,12 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct file *fp = (struct file *)(uintptr_t)fi->fh;
 	struct fs_devnode *dn = fp->f_fsdata;
+	vm_page_t held_stack[FS_READ_STACK_PAGES], *held;
+	struct iovec iov_stack[FS_READ_STACK_PAGES], *iov;
 	struct timespec t0;
 	struct ucred cred;
 	vm_ooffset_t devsize, end;
-	char *buf;
+	unsigned npages, nheld, i;
 	int error;
 
 	FS_STAT_INC(reads);
@@ -644,18 +744,34 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	end = (vm_ooffset_t)off + size;
 	if (end > devsize)
 		end = devsize;
-	buf = malloc(end - (vm_ooffset_t)off);
-	if (buf == NULL) {
-		fuse_reply_err(req, ENOMEM);
-		return;
+	npages = (unsigned)((round_page(end) - trunc_page((vm_ooffset_t)off)) /
+	    PAGE_SIZE);
+	if (npages <= FS_READ_STACK_PAGES) {
+		held = held_stack;
+		iov = iov_stack;
+	} else {
+		held = malloc(npages * sizeof(*held));
+		iov = malloc(npages * sizeof(*iov));
+		if (held == NULL || iov == NULL) {
+			free(held);
+			free(iov);
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
 	}
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	error = fs_device_io(dn, (vm_ooffset_t)off, end, VM_PROT_READ, &cred,
-	    buf);
+	error = fs_device_fault_range(dn, (vm_ooffset_t)off, end, &cred, held,
+	    &nheld);
 	curthread->td_ucred = NULL;
 	fs_lat_record(&t0);
+	if (error == 0) {
+		error = fs_device_reply_pages(req, held, nheld,
+		    (vm_ooffset_t)off, end, iov);
+		for (i = 0; i < nheld; i++)
+			vm_fault_unhold(held[i]);
+	}
 	if (error != 0) {
 		/*
 		 * Never a short read inside the file: the kernel would take
@@ -665,16 +781,17 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		FS_STAT_INC(fault_errors);
 		fuse_reply_err(req, error);
 	} else {
-		FS_STAT_ADD(faults, (end - trunc_page((vm_ooffset_t)off) +
-		    PAGE_MASK) / PAGE_SIZE);
-		fuse_reply_buf(req, buf, end - (vm_ooffset_t)off);
+		FS_STAT_ADD(faults, nheld);
 		if (__atomic_load_n(&dn->dn_dev->si_memattr,
 		    __ATOMIC_RELAXED) != VM_MEMATTR_WRITE_BACK)
 			fs_inval_enqueue_after(ino, trunc_page((vm_ooffset_t)
 			    off), round_page(end) - trunc_page((vm_ooffset_t)
 			    off), FS_UNCACHED_LINGER_MS);
 	}
-	free(buf);
+	if (held != held_stack) {
+		free(held);
+		free(iov);
+	}
 }
 
 void
