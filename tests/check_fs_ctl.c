@@ -522,15 +522,38 @@ churn(void *arg)
 	return (NULL);
 }
 
+/* Commands on the churning device: they find it live or not at all. */
+static void *
+poke(void *arg)
+{
+	struct sbuf sb;
+	int error, i;
+
+	(void)arg;
+	rcu_thread_online();
+	sbuf_init(&sb);
+	for (i = 0; i < 300; i++) {
+		error = fs_ctl_execute("memattr churn wc", 16, FS_CTL_SRC_CTL,
+		    &drv_cred, &sb);
+		ck_assert(error == 0 || error == ENOENT);
+		error = fs_ctl_execute("revoke churn offset=4K", 22,
+		    FS_CTL_SRC_CTL, &drv_cred, &sb);
+		ck_assert(error == 0 || error == ENOENT);
+	}
+	sbuf_delete(&sb);
+	return (NULL);
+}
+
 START_TEST(test_concurrent)
 {
-	pthread_t t[3];
+	pthread_t t[4];
 	struct cdev *dev;
 	int i;
 
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, churn, NULL), 0);
-	for (i = 0; i < 3; i++)
+	ck_assert_int_eq(pthread_create(&t[3], NULL, poke, NULL), 0);
+	for (i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	dev = dev_lookup_ref("churn");
 	if (dev != NULL) {
