@@ -24,4 +24,5 @@ src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs_vm_misc.c \
 	src/fuse/fs_vm_objects.c \
 	src/fuse/fs_vm_tree.c
-src_libdevpagerfs_a_SOURCES += src/fuse/fs_ctl.c src/fuse/fs_config.c
+src_libdevpagerfs_a_SOURCES += src/fuse/fs_ctl.c src/fuse/fs_ctl_var.h \
+	src/fuse/fs_config.c

@@ -39,6 +39,7 @@ static bool fs_vm_up;
 static int
 fs_start(void)
 {
+	struct ucred owner;
 	struct sbuf err;
 	int error;
 
@@ -63,11 +64,16 @@ fs_start(void)
 		    "thread: %s", strerror(error));
 		return (-1);
 	}
+	/* Devices made at start belong to the mounting user unless the
+	 * configuration says otherwise. */
+	owner.cr_uid = fs.owner_uid;
+	owner.cr_gid = fs.owner_gid;
+	owner.cr_pid = getpid();
 	sbuf_init(&err);
 	if (fs.opts.config != NULL)
-		error = fs_config_apply(fs.opts.config, &kernel_cred, &err);
+		error = fs_config_apply(fs.opts.config, &owner, &err);
 	else
-		error = fs_config_apply_defaults(&kernel_cred, &err);
+		error = fs_config_apply_defaults(&owner, &err);
 	if (error != 0 || sbuf_finish(&err) != 0) {
 		kern_log(LOG_ERR, "devpagerfs: %s", sbuf_len(&err) > 0 ?
 		    sbuf_data(&err) : strerror(error));
