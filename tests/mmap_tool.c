@@ -9,6 +9,9 @@
  *	mmap_tool sigbus FILE OFF		a load at OFF must raise SIGBUS
  *	mmap_tool hold FILE OFF NPAGES		touch, print "ready", keep the
  *						mapping until stdin closes
+ *	mmap_tool watch FILE OFF BYTE MS	map, touch, print "ready", then
+ *						poll the byte at OFF until it
+ *						is BYTE (0) or MS ms pass (1)
  *
  * Exit status 0 on success, 1 on a mismatch or an unexpected result, 2 on
  * a usage or system error (with a message).
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static sigjmp_buf sigbus_jmp;
@@ -160,6 +164,28 @@ main(int argc, char **argv)
 		return (2);
 	}
 	arg = num(argv[5]);
+	if (strcmp(argv[1], "watch") == 0) {
+		struct timespec t0, t1, nap = { 0, 5000000 };
+		volatile unsigned char *vp;
+		long elapsed;
+
+		p = map(argv[2], off, 1, PROT_READ, &fd, &mapoff, &maplen);
+		vp = p;
+		(void)vp[0];
+		printf("ready\n");
+		fflush(stdout);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			if (vp[0] == (unsigned char)len)
+				return (0);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			elapsed = (t1.tv_sec - t0.tv_sec) * 1000 +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+			if (elapsed >= (long)arg)
+				return (1);
+			nanosleep(&nap, NULL);
+		}
+	}
 	if (strcmp(argv[1], "fill") == 0 || strcmp(argv[1], "pattern") == 0) {
 		bool pat = strcmp(argv[1], "pattern") == 0;
 

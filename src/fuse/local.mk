@@ -26,3 +26,15 @@ src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs_vm_tree.c
 src_libdevpagerfs_a_SOURCES += src/fuse/fs_ctl.c src/fuse/fs_ctl_var.h \
 	src/fuse/fs_config.c
+
+# mount(8) runs mount.fuse.devpagerfs for `-t fuse.devpagerfs` and fstab
+# lines: it is the daemon under another name.
+install-exec-hook: install-mount-helper
+install-mount-helper:
+	$(MKDIR_P) '$(DESTDIR)$(sbindir)'
+	cd '$(DESTDIR)$(sbindir)' && rm -f mount.fuse.devpagerfs && \
+	    $(LN_S) '$(bindir)/devpagerfs' mount.fuse.devpagerfs
+uninstall-hook: uninstall-mount-helper
+uninstall-mount-helper:
+	rm -f '$(DESTDIR)$(sbindir)/mount.fuse.devpagerfs'
+.PHONY: install-mount-helper uninstall-mount-helper
