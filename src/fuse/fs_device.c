@@ -579,52 +579,68 @@ fs_device_io(struct fs_devnode *dn, vm_ooffset_t off, vm_ooffset_t end,
 	return (error);
 }
 
+/* Unhold pages, then drop the object references that kept them. */
+static void
+fs_device_release_pages(vm_page_t *held, vm_object_t *objs, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		vm_fault_unhold(held[i]);
+	for (i = 0; i < n; i++)
+		if (objs[i] != NULL)
+			vm_object_deallocate(objs[i]);
+}
+
 /*
  * Fault the pages of [off, end) for reading and return them held, in
- * order, in held[] (at most FS_READ_MAX_PAGES).  On error the pages
- * already held are unheld.  0 or errno.
+ * order, in held[] (at most as many as the range has pages).  objs[i] is
+ * the referenced object of held[i] for the first page of each mapping
+ * entry, NULL for the others: the references keep device objects -- and
+ * with them their fake pages -- alive until the pages are unheld, after
+ * the reply.  On error everything taken is given back.  0 or errno.
  */
 static int
 fs_device_fault_range(struct fs_devnode *dn, vm_ooffset_t off,
     vm_ooffset_t end, const struct ucred *cred, vm_page_t *held,
-    unsigned *nheldp)
+    vm_object_t *objs, unsigned *nheldp)
 {
-	vm_object_t obj;
+	vm_object_t obj, newobj;
 	vm_ooffset_t page, objoff, entry_end;
 	vm_page_t m;
-	unsigned n, i;
+	unsigned n;
 	int error, rv;
 
-	obj = NULL;
+	obj = newobj = NULL;
 	entry_end = 0;
 	objoff = 0;
 	error = 0;
 	n = 0;
 	for (page = trunc_page(off); page < end; page += PAGE_SIZE) {
 		if (obj == NULL || page >= entry_end) {
-			if (obj != NULL)
-				vm_object_deallocate(obj);
-			obj = NULL;
 			error = fs_map_get(dn, page, cred, &obj, &objoff,
 			    &entry_end);
 			if (error != 0)
 				break;
+			newobj = obj;
 		}
 		rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_READ,
 		    dn->dn_ino, page, &m);
 		if (rv != KERN_SUCCESS) {
+			if (newobj != NULL)
+				vm_object_deallocate(newobj);
 			error = fs_kern_to_errno(rv);
 			break;
 		}
 		__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
-		held[n++] = m;
+		held[n] = m;
+		objs[n] = newobj;	/* the reference moves to objs[] */
+		newobj = NULL;
+		n++;
 		objoff += PAGE_SIZE;
 	}
-	if (obj != NULL)
-		vm_object_deallocate(obj);
 	if (error != 0) {
-		for (i = 0; i < n; i++)
-			vm_fault_unhold(held[i]);
+		fs_device_release_pages(held, objs, n);
 		n = 0;
 	}
 	*nheldp = n;
@@ -728,11 +744,13 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct file *fp = (struct file *)(uintptr_t)fi->fh;
 	struct fs_devnode *dn = fp->f_fsdata;
 	vm_page_t held_stack[FS_READ_STACK_PAGES], *held;
+	vm_object_t objs_stack[FS_READ_STACK_PAGES], *objs;
 	struct iovec iov_stack[FS_READ_STACK_PAGES], *iov;
+	bool uncached;
 	struct timespec t0;
 	struct ucred cred;
 	vm_ooffset_t devsize, end;
-	unsigned npages, nheld, i;
+	unsigned npages, nheld;
 	int error;
 
 	FS_STAT_INC(reads);
@@ -748,29 +766,38 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	    PAGE_SIZE);
 	if (npages <= FS_READ_STACK_PAGES) {
 		held = held_stack;
+		objs = objs_stack;
 		iov = iov_stack;
 	} else {
 		held = malloc(npages * sizeof(*held));
+		objs = malloc(npages * sizeof(*objs));
 		iov = malloc(npages * sizeof(*iov));
-		if (held == NULL || iov == NULL) {
+		if (held == NULL || objs == NULL || iov == NULL) {
 			free(held);
+			free(objs);
 			free(iov);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
 	}
+	/*
+	 * Everything the request needs from the node is read before the
+	 * reply: once the kernel has the data, the application may close
+	 * the file and RELEASE may free the node on another thread.
+	 */
+	uncached = __atomic_load_n(&dn->dn_dev->si_memattr, __ATOMIC_RELAXED) !=
+	    VM_MEMATTR_WRITE_BACK;
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	error = fs_device_fault_range(dn, (vm_ooffset_t)off, end, &cred, held,
-	    &nheld);
+	    objs, &nheld);
 	curthread->td_ucred = NULL;
 	fs_lat_record(&t0);
 	if (error == 0) {
 		error = fs_device_reply_pages(req, held, nheld,
 		    (vm_ooffset_t)off, end, iov);
-		for (i = 0; i < nheld; i++)
-			vm_fault_unhold(held[i]);
+		fs_device_release_pages(held, objs, nheld);
 	}
 	if (error != 0) {
 		/*
@@ -782,14 +809,14 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, error);
 	} else {
 		FS_STAT_ADD(faults, nheld);
-		if (__atomic_load_n(&dn->dn_dev->si_memattr,
-		    __ATOMIC_RELAXED) != VM_MEMATTR_WRITE_BACK)
+		if (uncached)
 			fs_inval_enqueue_after(ino, trunc_page((vm_ooffset_t)
 			    off), round_page(end) - trunc_page((vm_ooffset_t)
 			    off), FS_UNCACHED_LINGER_MS);
 	}
 	if (held != held_stack) {
 		free(held);
+		free(objs);
 		free(iov);
 	}
 }
