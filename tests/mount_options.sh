@@ -33,6 +33,27 @@ refuse "entry_timeout" -o entry_timeout=-1
 refuse "config" -o config=
 refuse "too many arguments" a b
 
+# A bad configuration file is refused before mounting, with the file and
+# line in the message.
+refuse "nosuch.conf" -o config="$DPF_TMP/nosuch.conf"
+printf '# devices\ncreate r1 driver=ram size=1M\ncreate r2 driver=ram size=1Q\n' \
+    >"$DPF_TMP/bad.conf"
+refuse "bad.conf:3" -o config="$DPF_TMP/bad.conf"
+printf 'create r1 driver=nosuch\n' >"$DPF_TMP/bad2.conf"
+refuse "bad2.conf:1" -o config="$DPF_TMP/bad2.conf"
+
+# A good one mounts exactly its devices (no defaults).
+printf '# two windows\ncreate r1 driver=ram size=1M mode=0600\n\ncreate r2 driver=ram size=64K memattr=uc\nswap limit uid=1000 size=8M\n' \
+    >"$DPF_TMP/good.conf"
+dpf_mount -o config="$DPF_TMP/good.conf"
+[ "$(ls "$MNT/dev" | sort | tr '\n' ' ')" = "r1 r2 " ] || \
+    fail "config mount has devices '$(ls "$MNT/dev" | tr '\n' ' ')'"
+[ "$(stat -c %s "$MNT/dev/r2")" -eq 65536 ] || fail "r2 has the wrong size"
+awk '$1 == "r2" && $NF == "UC" { f = 1 } END { exit !f }' \
+    "$MNT/vm/devices" || fail "r2 is not UC in vm/devices"
+grep -Eq '^ *1000 ' "$MNT/vm/swap" || fail "the swap limit did not apply"
+dpf_unmount
+
 # Good values mount; [source] becomes the fsname.
 dpf_mount -o physmem=0x2000000,swap_limit=64M,fault_pages=8 mysource
 awk -v m="$MNT" '$5 == m { for (i = 6; i <= NF; i++) if ($i == "-") \
