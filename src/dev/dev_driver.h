@@ -131,6 +131,7 @@ struct dev_driver {
 #define	DEV_DRIVER_LIST(X)						\
 	X(mem)								\
 	X(ram)								\
+	X(fb)								\
 	/* end of the list */
 
 #define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;

@@ -4,3 +4,4 @@ src_libdevpager_a_SOURCES += \
 	src/dev/dev_driver.c \
 	src/dev/dev_mem.c \
 	src/dev/dev_ram.c
+src_libdevpager_a_SOURCES += src/dev/dev_fb.c src/dev/dev_fb.h src/dev/png_write.c src/dev/png_write.h
