@@ -132,6 +132,7 @@ struct dev_driver {
 	X(mem)								\
 	X(ram)								\
 	X(fb)								\
+	X(gem)								\
 	/* end of the list */
 
 #define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;
