@@ -4,3 +4,4 @@ dist_man_MANS += man/devpagerctl.8
 dist_man_MANS += man/cdev_pager.9 man/make_dev.9
 dist_man_MANS += man/vm_object.9 man/vm_page.9 man/vm_pager.9
 dist_man_MANS += man/devpagerfs.conf.5
+dist_man_MANS += man/devpagerfs_gem.4

@@ -144,12 +144,14 @@ START_TEST(test_gem_ctl_create_reply)
 	snprintf(want, sizeof(want), "handle=1 offset=%llu size=12288",
 	    (unsigned long long)GEM_OFFSET_MIN);
 	ck_assert_str_eq(drv_reply(), want);
-	ck_assert_int_eq(drv_ctl("gem g create size=1M placement=system"), 0);
-	snprintf(want, sizeof(want), "handle=2 offset=%llu size=1048576",
-	    (unsigned long long)GEM_OFFSET_MIN + 12288);
+	/* Offsets are 2 MiB-aligned: the next one is 2 MiB on. */
+	ck_assert_int_eq(drv_ctl("gem g create size=3M placement=system"), 0);
+	snprintf(want, sizeof(want), "handle=2 offset=%llu size=3145728",
+	    (unsigned long long)GEM_OFFSET_MIN + GEM_OFFSET_ALIGN);
 	ck_assert_str_eq(drv_reply(), want);
 	ck_assert_uint_eq(gt_create("vram", 4096, &off2, NULL), 3);
-	ck_assert_uint_eq(off2, GEM_OFFSET_MIN + 12288 + (1 << 20));
+	ck_assert_uint_eq(off2, GEM_OFFSET_MIN + 3 * GEM_OFFSET_ALIGN);
+	ck_assert_uint_eq(GEM_OFFSET_ALIGN, 2 << 20);
 	ck_assert_int_eq(gt_placement(1), GEM_VRAM);
 	ck_assert_int_eq(gt_placement(2), GEM_SYSTEM);
 	ck_assert_uint_eq(vm_object_live_count(), 3);
@@ -476,6 +478,14 @@ START_TEST(test_gem_mmap_single_translation)
 	ck_assert_ptr_eq(obj, o1);
 	ck_assert_uint_eq(foff, PAGE_SIZE);
 	vm_object_deallocate(obj);
+	/* A BO over several chunks: every chunk start is inside it. */
+	(void)gt_create("system", 5 << 20, &off[0], NULL);
+	foff = off[0] + (4 << 20);
+	ck_assert_int_eq(vm_mmap_cdev(gt_dev, &foff, NBPDR, VM_PROT_ALL,
+	    VM_PROT_ALL, &drv_cred, &obj), 0);
+	ck_assert_uint_eq(foff, 4 << 20);
+	ck_assert_uint_eq(obj->size, atop(5 << 20));
+	vm_object_deallocate(obj);
 	vm_object_deallocate(o1);
 	vm_object_deallocate(o2);
 	vm_object_deallocate(o3);
@@ -702,7 +712,7 @@ START_TEST(test_gem_default_set)
 	ck_assert_uint_eq(dev->si_size, GEM_NODE_SIZE);
 	dev_rel(dev);
 	ck_assert_int_eq(drv_ctl("gem gem0 create size=1M"), 0);
-	ck_assert_str_eq(drv_reply(), "handle=1 offset=1048576 size=1048576");
+	ck_assert_str_eq(drv_reply(), "handle=1 offset=2097152 size=1048576");
 }
 END_TEST
 

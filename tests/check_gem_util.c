@@ -132,7 +132,7 @@ gt_create(const char *placement, uint64_t size, uint64_t *offp,
 	ck_assert_msg(drv_ctl(line) == 0, "'%s': %s", line, drv_reply());
 	ck_assert_msg(sscanf(drv_reply(), "handle=%u offset=%ju size=%ju%7s",
 	    &h, &off, &sz, tail) == 3, "reply '%s'", drv_reply());
-	ck_assert_uint_eq(off & PAGE_MASK, 0);
+	ck_assert_uint_eq(off % GEM_OFFSET_ALIGN, 0);
 	ck_assert_uint_ge(off, GEM_OFFSET_MIN);
 	ck_assert_uint_eq(sz, round_page(size));
 	if (offp != NULL)

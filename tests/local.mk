@@ -78,3 +78,5 @@ tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h te
 REGTESTS += tests/regtest/soak_faults.sh
 tests_check_devpager_SOURCES += tests/check_dev_fb.c tests/png_read.c tests/png_read.h
 tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c
+TESTS += tests/mount_gem.sh
+dist_check_SCRIPTS += tests/mount_gem.sh

@@ -23,9 +23,13 @@
 /* Bumped when a structure or a command changes incompatibly. */
 #define	DEVPAGER_GEM_IOCTL_VERSION	1
 
-/* Size of the node, and the lowest offset a buffer object gets. */
+/*
+ * Size of the node, the lowest offset a buffer object gets, and the
+ * alignment of every buffer object's offset.
+ */
 #define	DEVPAGER_GEM_NODE_SIZE		(64ULL << 30)
-#define	DEVPAGER_GEM_OFFSET_MIN		(1ULL << 20)
+#define	DEVPAGER_GEM_OFFSET_MIN		(2ULL << 20)
+#define	DEVPAGER_GEM_OFFSET_ALIGN	(2ULL << 20)
 
 /* Placements. */
 #define	DEVPAGER_GEM_VRAM		1	/* device memory (WC) */

@@ -49,6 +49,7 @@ _Static_assert(sizeof(struct devpager_gem_info) == 40,
     "struct devpager_gem_info layout");
 _Static_assert(DEVPAGER_GEM_NODE_SIZE == GEM_NODE_SIZE &&
     DEVPAGER_GEM_OFFSET_MIN == GEM_OFFSET_MIN &&
+    DEVPAGER_GEM_OFFSET_ALIGN == GEM_OFFSET_ALIGN &&
     DEVPAGER_GEM_VRAM == GEM_VRAM && DEVPAGER_GEM_SYSTEM == GEM_SYSTEM,
     "gem_ioctl.h and dev_gem.h disagree");
 

@@ -25,9 +25,9 @@
  * memory and its fake offset, until the last one goes: then the object
  * dies and the pager's dtor (gem_bo_dtor) frees the memory and takes
  * the BO off sc_bos, which is when its offset may be used again.
- * Offsets are handed out next-fit from a cursor that only moves on, so
- * a freed range is reused only after the whole space has been gone
- * round.
+ * Offsets (2 MiB-aligned) are handed out next-fit from a cursor that
+ * only moves on, so a freed range is reused only after the whole space
+ * has been gone round.
  *
  * Move (and eviction, which is a move to system): new memory first;
  * then, with the object locked, bo_moving is set and every resident page
@@ -75,9 +75,20 @@
 struct cdev;
 struct vm_phys_window;
 
-/* The node: fake-offset space, and where BOs start in it. */
+/*
+ * The node: fake-offset space, where BOs start in it, and their
+ * alignment.  BOs start on 2 MiB boundaries (the superpage size, the
+ * filesystem's mapping chunk), so a chunk of the node never starts in
+ * one BO and ends in another: the filesystem's first vm_mmap_cdev of a
+ * chunk finds the right BO, and no BO is "used" by a lookup meant for
+ * its neighbour.  Offset 0 is never a BO's.
+ */
 #define	GEM_NODE_SIZE		(64ULL << 30)
-#define	GEM_OFFSET_MIN		(1ULL << 20)
+#define	GEM_OFFSET_ALIGN	NBPDR
+#define	GEM_OFFSET_MIN		GEM_OFFSET_ALIGN
+#define	GEM_OFFSET_ROUNDUP(x)						\
+	(((vm_ooffset_t)(x) + GEM_OFFSET_ALIGN - 1) &			\
+	    ~(vm_ooffset_t)(GEM_OFFSET_ALIGN - 1))
 /* vram window sizes (size= of create). */
 #define	GEM_VRAM_DEFAULT	(64ULL << 20)
 #define	GEM_VRAM_MIN		(64ULL << 10)

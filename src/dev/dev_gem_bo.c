@@ -201,8 +201,8 @@ gem_bo_unbusy(struct gem_softc *sc, struct gem_bo *bo)
 }
 
 /*
- * A fake offset for size bytes: next-fit from the cursor over the gaps
- * between live BOs, wrapping once.  [s] held.
+ * A fake offset for size bytes, GEM_OFFSET_ALIGN-aligned: next-fit from
+ * the cursor over the gaps between live BOs, wrapping once.  [s] held.
  */
 static int
 gem_offset_alloc(struct gem_softc *sc, vm_size_t size, vm_ooffset_t *offp)
@@ -214,14 +214,14 @@ gem_offset_alloc(struct gem_softc *sc, vm_size_t size, vm_ooffset_t *offp)
 	mtx_assert(&sc->sc_mtx, MA_OWNED);
 	if (size > GEM_NODE_SIZE - GEM_OFFSET_MIN)
 		return (ENOSPC);
-	cand = sc->sc_next_off;
+	cand = GEM_OFFSET_ROUNDUP(sc->sc_next_off);
 	for (pass = 0; pass < 2; pass++) {
 		TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
 			if (bo->bo_offset + bo->bo_size <= cand)
 				continue;
 			if (bo->bo_offset >= cand + size)
 				break;
-			cand = bo->bo_offset + bo->bo_size;
+			cand = GEM_OFFSET_ROUNDUP(bo->bo_offset + bo->bo_size);
 		}
 		if (cand + size <= GEM_NODE_SIZE) {
 			*offp = cand;
@@ -869,7 +869,8 @@ gem_bo_info(struct gem_softc *sc, uint32_t handle, struct gem_bo_info *infop)
 
 /*
  * d_mmap_single: the object of the live BO holding *offp, referenced,
- * with *offp made relative to it.  EINVAL when no BO holds the offset.
+ * with *offp made relative to it (a mapping counts as a use of the BO
+ * for the LRU).  EINVAL when no BO holds the offset.
  */
 int
 gem_bo_lookup_offset(struct gem_softc *sc, vm_ooffset_t *offp,
@@ -886,6 +887,7 @@ gem_bo_lookup_offset(struct gem_softc *sc, vm_ooffset_t *offp,
 		vm_object_reference(bo->bo_obj);
 		*objp = bo->bo_obj;
 		*offp -= bo->bo_offset;
+		gem_bo_touch(bo);
 		mtx_unlock(&sc->sc_mtx);
 		return (0);
 	}
