@@ -16,7 +16,8 @@ MOUNT_TESTS = \
 	tests/mount_concurrent.sh \
 	tests/mount_access.sh \
 	tests/mount_ctl.sh \
-	tests/mount_caching.sh
+	tests/mount_caching.sh \
+	tests/mount_backing.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)
