@@ -558,7 +558,7 @@ main(int argc, char **argv)
 	int c, ms, runs;
 
 	ms = 300;
-	runs = 3;
+	runs = 5;
 	only = NULL;
 	while ((c = getopt(argc, argv, "d:r:p:o:t:T")) != -1) {
 		switch (c) {
