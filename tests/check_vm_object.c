@@ -295,11 +295,12 @@ START_TEST(test_terminate_frees_and_detaches)
 	vm_object_t object;
 	unsigned long nfree, nfake;
 	vm_page_t m, f;
+	int i;
 
 	nfree = vm_phys_free_count();
 	object = vm_object_allocate(OBJT_DEFAULT, 8);
 	VM_OBJECT_WLOCK(object);
-	for (int i = 0; i < 5; i++) {
+	for (i = 0; i < 5; i++) {
 		m = vm_page_alloc(object, i, VM_ALLOC_NOBUSY);
 		ck_assert_ptr_nonnull(m);
 	}
