@@ -20,6 +20,6 @@ EXTRA_PROGRAMS += bench/vm_lookup_bench
 bench_vm_lookup_bench_SOURCES = bench/vm_lookup_bench.c
 bench_vm_lookup_bench_LDADD = $(CORE_LIBS)
 CLEANFILES += bench/vm_lookup_bench$(EXEEXT)
-bench: bench/vm_lookup_bench$(EXEEXT)
+bench: bench/vm_lookup_bench$(EXEEXT) bench-fault
 	./bench/vm_lookup_bench $(BENCH_LOOKUP_FLAGS)
 .PHONY: bench
