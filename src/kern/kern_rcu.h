@@ -11,6 +11,14 @@
 #ifndef _KERN_KERN_RCU_H_
 #define _KERN_KERN_RCU_H_
 
+/*
+ * Let liburcu inline the functions it deems small enough for any
+ * licence (rcu_dereference and friends): list walks and lookups call
+ * them for every element.
+ */
+#ifndef URCU_INLINE_SMALL_FUNCTIONS
+#define URCU_INLINE_SMALL_FUNCTIONS
+#endif
 #ifndef RCU_MEMBARRIER
 #define RCU_MEMBARRIER
 #endif
