@@ -81,3 +81,54 @@ tests_check_devpager_SOURCES += tests/check_dev_fb.c tests/png_read.c tests/png_
 tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c
 TESTS += tests/mount_gem.sh
 dist_check_SCRIPTS += tests/mount_gem.sh
+
+# Plugins: the example driver and the loader test plugins, built against
+# include/devpager only (no src/), like any out-of-tree driver; the test
+# binary exports the driver KPI to them as the daemon does (-rdynamic).
+tests_check_devpager_SOURCES += tests/check_dev_kpi.c tests/check_dev_plugin.c
+tests_check_devpager_LDFLAGS = $(AM_LDFLAGS) -rdynamic
+PLUGINFLAGS_CPP = -I$(top_srcdir)/include
+PLUGINFLAGS_C = -fPIC $(WARN_CFLAGS) $(PTHREAD_CFLAGS)
+PLUGINFLAGS_LD = -shared $(PTHREAD_CFLAGS)
+check_PROGRAMS += examples/patterndrv/patterndrv.so \
+	tests/plugins/testplug.so tests/plugins/testplug_badver.so \
+	tests/plugins/testplug_noentry.so tests/plugins/testplug_undef.so \
+	tests/plugins/testplug_fail.so tests/plugins/testplug_wrongname.so \
+	tests/plugins/testplug_incomplete.so
+EXTRA_DIST += examples/patterndrv/Makefile
+examples_patterndrv_patterndrv_so_SOURCES = examples/patterndrv/patterndrv.c
+examples_patterndrv_patterndrv_so_CPPFLAGS = $(PLUGINFLAGS_CPP)
+examples_patterndrv_patterndrv_so_CFLAGS = $(PLUGINFLAGS_C)
+examples_patterndrv_patterndrv_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_so_CPPFLAGS = $(PLUGINFLAGS_CPP)
+tests_plugins_testplug_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_badver_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_badver_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_BADVER
+tests_plugins_testplug_badver_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_badver_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_noentry_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_noentry_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_NOENTRY
+tests_plugins_testplug_noentry_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_noentry_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_undef_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_undef_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_UNDEF
+tests_plugins_testplug_undef_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_undef_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_fail_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_fail_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_FAIL
+tests_plugins_testplug_fail_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_fail_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_wrongname_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_wrongname_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_WRONGNAME
+tests_plugins_testplug_wrongname_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_wrongname_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_incomplete_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_incomplete_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_INCOMPLETE
+tests_plugins_testplug_incomplete_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_incomplete_so_LDFLAGS = $(PLUGINFLAGS_LD)
+TESTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
+dist_check_SCRIPTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
+TESTS += tests/mount_fb_formats.sh
+dist_check_SCRIPTS += tests/mount_fb_formats.sh

@@ -101,6 +101,9 @@ dev_driver_find(const char *name)
 
 	if (name == NULL)
 		return (NULL);
+	/* A path names a plugin (dev_plugin.c). */
+	if (name[0] == '/')
+		return (&dev_plugin_driver);
 	for (i = 0; dev_drivers[i] != NULL; i++)
 		if (strcmp(dev_drivers[i]->dd_name, name) == 0)
 			return (dev_drivers[i]);

@@ -133,6 +133,7 @@ struct dev_driver {
 	X(ram)								\
 	X(fb)								\
 	X(gem)								\
+	X(plugin)							\
 	/* end of the list */
 
 #define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;

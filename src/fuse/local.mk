@@ -38,3 +38,5 @@ uninstall-hook: uninstall-mount-helper
 uninstall-mount-helper:
 	rm -f '$(DESTDIR)$(sbindir)/mount.fuse.devpagerfs'
 .PHONY: install-mount-helper uninstall-mount-helper
+# Plugins (driver=/path/x.so) resolve the driver KPI against the daemon.
+devpagerfs_LDFLAGS = $(AM_LDFLAGS) -rdynamic

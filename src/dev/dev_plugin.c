@@ -1,0 +1,569 @@
+/*
+ * The plugin loader: the driver table's "plugin" entry, which every
+ * `create NAME driver=/abs/path/x.so` reaches (dev_driver_find() returns
+ * it for names starting with '/').  See dev_plugin.h for the module life
+ * cycle and devpager_plugin(9) for the plugin's side.
+ *
+ * Loading.  The path must be absolute and name a regular file that is
+ * not writable by others (anyone who can replace it runs code in the
+ * daemon) and starts with the ELF magic.  It is loaded with
+ * dlopen(RTLD_NOW | RTLD_LOCAL): every symbol it needs must resolve now,
+ * against the daemon's exported KPI, and its own symbols stay private.
+ * It must export DEVPAGER_PLUGIN_SYMBOL with dp_kpi_version ==
+ * DEVPAGER_KPI_VERSION, dp_name, dp_create and dp_destroy.  Any failure
+ * closes it again and creates nothing: EINVAL (not absolute, not a
+ * regular file, not ELF, dlopen failed, wrong KPI version, incomplete
+ * entry), ENOENT (no such file, no entry point), EPERM (writable by
+ * others).  dd_check loads and closes it the same way, so a
+ * configuration file with a bad plugin is refused before anything runs.
+ *
+ * Unloading.  A retired handle (its device destroyed, or its dp_create
+ * failed) is dlclose()d once nothing can call into the module:
+ *	- no VM object of the device pager types has its pager operations
+ *	  inside the module (the object walk of vm_object_list; an object's
+ *	  type becomes OBJT_DEAD only after its dtor returned);
+ *	- the device struct has no reference but the retired entry's: open
+ *	  files hold one until after their cdevpriv destructor ran, the
+ *	  filesystem one per node until its last file is released.
+ *
+ * Locks used to protect data in this file:
+ *	[p]	plugin_mtx (leaf)
+ *	(c)	constant after the entry is built
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kern/conf.h"
+#include "kern/devfs.h"
+#include "kern/kassert.h"
+#include "kern/kern_log.h"
+#include "kern/kern_rcu.h"
+#include "kern/mutex.h"
+#include "kern/sbuf.h"
+#include "dev/dev_driver.h"
+#include "dev/dev_plugin.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
+
+#define	DEVPAGER_KPI_INTERNAL
+#include "devpager/devpager.h"
+
+#define	PLUGIN_MSG_MAX		512	/* dp_create/dp_destroy messages */
+#define	PLUGIN_REPLY_MAX	4096	/* dp_ctl replies */
+#define	PLUGIN_NPARAMS		(DEV_PARAM_MAX + 4)
+
+/* One dlopen() handle of a module. */
+struct plugin_mod {
+	void			*pm_handle;	/* (c) */
+	const struct devpager_plugin *pm_plugin; /* (c) its entry point */
+	void			*pm_base;	/* (c) where it is loaded */
+	char			 pm_path[sizeof(((struct dev_create_args *)
+				    NULL)->driver)];	/* (c) */
+};
+
+/* A device made by a plugin (live), or a handle waiting to be closed
+ * (retired; pd_dev then holds a reference, or is NULL). */
+struct plugin_dev {
+	LIST_ENTRY(plugin_dev)	 pd_link;	/* [p] */
+	struct cdev		*pd_dev;	/* (c) */
+	struct plugin_mod	 pd_mod;	/* (c) */
+};
+LIST_HEAD(plugin_list, plugin_dev);
+
+static struct mtx plugin_mtx =
+    MTX_INITIALIZER("dev plugins", LOCK_RANK_LEAF, 0);
+static struct plugin_list plugin_live =			/* [p] */
+    LIST_HEAD_INITIALIZER(plugin_live);
+static struct plugin_list plugin_retired =		/* [p] */
+    LIST_HEAD_INITIALIZER(plugin_retired);
+
+static int	plugin_check(const struct dev_create_args *args,
+		    struct sbuf *err);
+static int	plugin_create(const struct dev_create_args *args,
+		    const struct ucred *cred, struct cdev **devp,
+		    struct sbuf *err);
+static int	plugin_destroy(struct cdev *dev, struct sbuf *err);
+static int	plugin_ctl(struct cdev *dev, int argc, char **argv,
+		    const struct ucred *cred, struct sbuf *out);
+static int	plugin_open(const char *path, struct plugin_mod *pm,
+		    struct sbuf *err);
+static void	plugin_retire(struct plugin_dev *pd);
+static bool	plugin_busy(const struct plugin_dev *pd);
+static struct plugin_dev *plugin_find(struct cdev *dev);
+static unsigned	plugin_kpi_count(void);
+
+static const char *const plugin_keys[] = { "*", NULL };
+
+const struct dev_driver dev_plugin_driver = {
+	.dd_name = "plugin",
+	.dd_keys = plugin_keys,
+	.dd_check = plugin_check,
+	.dd_create = plugin_create,
+	.dd_destroy = plugin_destroy,
+	.dd_ctl = plugin_ctl,
+};
+
+/*
+ * Load path and check its entry point; on success pm holds the handle.
+ * 0 or errno with a one-line message; nothing stays loaded on error.
+ */
+static int
+plugin_open(const char *path, struct plugin_mod *pm, struct sbuf *err)
+{
+	const struct devpager_plugin *dp;
+	unsigned char magic[4];
+	struct stat st;
+	const char *dlerr;
+	Dl_info info;
+	void *h;
+	int error, fd;
+
+	memset(pm, 0, sizeof(*pm));
+	if (path[0] != '/') {
+		sbuf_printf(err, "plugin '%.256s': the path must be absolute "
+		    "(driver=/path/x.so)", path);
+		return (EINVAL);
+	}
+	if (strlen(path) >= sizeof(pm->pm_path)) {
+		sbuf_printf(err, "plugin path too long");
+		return (EINVAL);
+	}
+	if (stat(path, &st) != 0) {
+		error = errno;
+		sbuf_printf(err, "plugin '%.256s': %s", path, strerror(error));
+		return (error);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sbuf_printf(err, "plugin '%.256s' is not a regular file", path);
+		return (EINVAL);
+	}
+	if ((st.st_mode & S_IWOTH) != 0) {
+		sbuf_printf(err, "plugin '%.256s' is writable by others: "
+		    "refused", path);
+		return (EPERM);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		error = errno;
+		sbuf_printf(err, "plugin '%.256s': %s", path, strerror(error));
+		return (error);
+	}
+	if (read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, "\177ELF", 4) != 0) {
+		close(fd);
+		sbuf_printf(err, "plugin '%.256s' is not an ELF shared object",
+		    path);
+		return (EINVAL);
+	}
+	close(fd);
+
+	(void)dlerror();
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		dlerr = dlerror();
+		sbuf_printf(err, "cannot load plugin: %.400s",
+		    dlerr != NULL ? dlerr : path);
+		return (EINVAL);
+	}
+	(void)dlerror();
+	dp = dlsym(h, DEVPAGER_PLUGIN_SYMBOL);
+	if (dp == NULL) {
+		dlclose(h);
+		sbuf_printf(err, "plugin '%.256s' has no entry point '%s' (not "
+		    "a devpagerfs plugin?)", path, DEVPAGER_PLUGIN_SYMBOL);
+		return (ENOENT);
+	}
+	if (dp->dp_kpi_version != DEVPAGER_KPI_VERSION) {
+		sbuf_printf(err, "plugin '%.256s' was built for KPI version %d; "
+		    "this devpagerfs has KPI version %d", path,
+		    dp->dp_kpi_version, DEVPAGER_KPI_VERSION);
+		dlclose(h);
+		return (EINVAL);
+	}
+	if (dp->dp_name == NULL || dp->dp_create == NULL ||
+	    dp->dp_destroy == NULL) {
+		dlclose(h);
+		sbuf_printf(err, "plugin '%.256s': incomplete entry point "
+		    "(dp_name, dp_create and dp_destroy are required)", path);
+		return (EINVAL);
+	}
+	if (dladdr(dp, &info) == 0 || info.dli_fbase == NULL) {
+		dlclose(h);
+		sbuf_printf(err, "plugin '%.256s': cannot locate its image",
+		    path);
+		return (EINVAL);
+	}
+	pm->pm_handle = h;
+	pm->pm_plugin = dp;
+	pm->pm_base = info.dli_fbase;
+	strlcpy(pm->pm_path, path, sizeof(pm->pm_path));
+	return (0);
+}
+
+/* The functions the daemon exports to plugins (dev_kpi.c). */
+static unsigned
+plugin_kpi_count(void)
+{
+	unsigned n;
+
+	for (n = 0; devpager_kpi_table[n].ks_name != NULL; n++)
+		continue;
+	return (n);
+}
+
+/* The live entry of dev, or NULL.  [p] not held. */
+static struct plugin_dev *
+plugin_find(struct cdev *dev)
+{
+	struct plugin_dev *pd;
+
+	mtx_lock(&plugin_mtx);
+	LIST_FOREACH(pd, &plugin_live, pd_link)
+		if (pd->pd_dev == dev)
+			break;
+	mtx_unlock(&plugin_mtx);
+	return (pd);
+}
+
+/* Put pd on the retired list (it is on no list). */
+static void
+plugin_retire(struct plugin_dev *pd)
+{
+
+	mtx_lock(&plugin_mtx);
+	LIST_INSERT_HEAD(&plugin_retired, pd, pd_link);
+	mtx_unlock(&plugin_mtx);
+}
+
+/*
+ * Can code of pd's module still run on behalf of pd?  See the rule at the
+ * top.  The caller must be a registered RCU thread.
+ */
+static bool
+plugin_busy(const struct plugin_dev *pd)
+{
+	const struct cdev_pager_ops *ops;
+	vm_object_t obj;
+	objtype_t type;
+	Dl_info info;
+	bool busy;
+
+	if (pd->pd_dev != NULL &&
+	    __atomic_load_n(&pd->pd_dev->si_refcount, __ATOMIC_ACQUIRE) > 1)
+		return (true);
+	busy = false;
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(obj, &vm_object_list, object_list) {
+		type = __atomic_load_n(&obj->type, __ATOMIC_ACQUIRE);
+		if (type != OBJT_DEVICE && type != OBJT_MGTDEVICE)
+			continue;
+		ops = __atomic_load_n(&obj->un_pager.devp.ops,
+		    __ATOMIC_ACQUIRE);
+		if (ops != NULL && dladdr(ops, &info) != 0 &&
+		    info.dli_fbase == pd->pd_mod.pm_base) {
+			busy = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return (busy);
+}
+
+unsigned
+dev_plugin_reap(void)
+{
+	struct plugin_list keep, work;
+	struct plugin_dev *pd;
+	unsigned n;
+
+	rcu_thread_online();
+	LIST_INIT(&keep);
+	LIST_INIT(&work);
+	mtx_lock(&plugin_mtx);
+	while ((pd = LIST_FIRST(&plugin_retired)) != NULL) {
+		LIST_REMOVE(pd, pd_link);
+		LIST_INSERT_HEAD(&work, pd, pd_link);
+	}
+	mtx_unlock(&plugin_mtx);
+
+	n = 0;
+	while ((pd = LIST_FIRST(&work)) != NULL) {
+		LIST_REMOVE(pd, pd_link);
+		if (plugin_busy(pd)) {
+			LIST_INSERT_HEAD(&keep, pd, pd_link);
+			n++;
+			continue;
+		}
+		dlclose(pd->pd_mod.pm_handle);
+		if (pd->pd_dev != NULL)
+			dev_rel(pd->pd_dev);
+		free(pd);
+	}
+
+	mtx_lock(&plugin_mtx);
+	while ((pd = LIST_FIRST(&keep)) != NULL) {
+		LIST_REMOVE(pd, pd_link);
+		LIST_INSERT_HEAD(&plugin_retired, pd, pd_link);
+	}
+	mtx_unlock(&plugin_mtx);
+	return (n);
+}
+
+unsigned
+dev_plugin_count(void)
+{
+	struct plugin_dev *pd;
+	unsigned n;
+
+	n = 0;
+	mtx_lock(&plugin_mtx);
+	LIST_FOREACH(pd, &plugin_live, pd_link)
+		n++;
+	mtx_unlock(&plugin_mtx);
+	return (n);
+}
+
+/*
+ * Load the plugin to check it, and close it again.  Runs before the VM
+ * exists when a configuration file is checked: only the retired list's
+ * reaping needs the VM, and it is empty then.
+ */
+static int
+plugin_check(const struct dev_create_args *args, struct sbuf *err)
+{
+	struct plugin_mod pm;
+	bool retired;
+	int error;
+
+	if (args->driver[0] != '/') {
+		sbuf_printf(err, "driver=%s: name a plugin by its absolute "
+		    "path (driver=/path/x.so)", args->driver);
+		return (EINVAL);
+	}
+	if (args->memattr_set && vm_memattr_name(args->memattr)[0] == '?') {
+		sbuf_printf(err, "invalid memattr");
+		return (EINVAL);
+	}
+	mtx_lock(&plugin_mtx);
+	retired = !LIST_EMPTY(&plugin_retired);
+	mtx_unlock(&plugin_mtx);
+	if (retired)
+		(void)dev_plugin_reap();
+	error = plugin_open(args->driver, &pm, err);
+	if (error == 0)
+		dlclose(pm.pm_handle);
+	return (error);
+}
+
+static int
+plugin_create(const struct dev_create_args *args, const struct ucred *cred,
+    struct cdev **devp, struct sbuf *err)
+{
+	const char *keys[PLUGIN_NPARAMS], *vals[PLUGIN_NPARAMS];
+	char nums[3][16], msg[PLUGIN_MSG_MAX];
+	struct devpager_plugin_args dpa;
+	const struct devpager_plugin *dp;
+	struct plugin_dev *pd;
+	struct cdev *dev;
+	unsigned i, n;
+	int error;
+
+	(void)dev_plugin_reap();
+	pd = calloc(1, sizeof(*pd));
+	if (pd == NULL) {
+		sbuf_printf(err, "out of memory");
+		return (ENOMEM);
+	}
+	error = plugin_open(args->driver, &pd->pd_mod, err);
+	if (error != 0) {
+		free(pd);
+		return (error);
+	}
+	dp = pd->pd_mod.pm_plugin;
+
+	/* Everything but size and memattr goes as text. */
+	n = 0;
+	if (args->width != 0) {
+		snprintf(nums[0], sizeof(nums[0]), "%u", args->width);
+		keys[n] = "width";
+		vals[n++] = nums[0];
+	}
+	if (args->height != 0) {
+		snprintf(nums[1], sizeof(nums[1]), "%u", args->height);
+		keys[n] = "height";
+		vals[n++] = nums[1];
+	}
+	if (args->bpp != 0) {
+		snprintf(nums[2], sizeof(nums[2]), "%u", args->bpp);
+		keys[n] = "bpp";
+		vals[n++] = nums[2];
+	}
+	if (args->backing[0] != '\0') {
+		keys[n] = "backing";
+		vals[n++] = args->backing;
+	}
+	for (i = 0; i < args->nextra && n < PLUGIN_NPARAMS; i++) {
+		keys[n] = args->extra_key[i];
+		vals[n++] = args->extra_val[i];
+	}
+	memset(&dpa, 0, sizeof(dpa));
+	dpa.dpa_name = args->name;
+	dpa.dpa_path = args->driver;
+	dpa.dpa_size = args->size_set ? args->size : 0;
+	dpa.dpa_memattr = args->memattr_set ? args->memattr :
+	    VM_MEMATTR_DEFAULT;
+	dpa.dpa_memattr_set = args->memattr_set;
+	dpa.dpa_uid = args->uid_set ? args->uid : cred->cr_uid;
+	dpa.dpa_gid = args->gid_set ? args->gid : cred->cr_gid;
+	dpa.dpa_mode = args->mode_set ? (int)args->mode : 0660;
+	dpa.dpa_cr = cred;
+	dpa.dpa_nparams = n;
+	dpa.dpa_keys = keys;
+	dpa.dpa_values = vals;
+
+	rcu_thread_online();
+	dev = NULL;
+	msg[0] = '\0';
+	error = dp->dp_create(&dpa, &dev, msg, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	if (error != 0) {
+		if (error < 0 || error > 4095)
+			error = EINVAL;
+		sbuf_printf(err, "plugin %.64s: %s", dp->dp_name,
+		    msg[0] != '\0' ? msg : strerror(error));
+		plugin_retire(pd);
+		(void)dev_plugin_reap();
+		return (error);
+	}
+	if (dev == NULL || strcmp(devtoname(dev), args->name) != 0) {
+		/* A plugin bug: undo what it made. */
+		if (dev != NULL) {
+			sbuf_printf(err, "plugin %.64s made device '%s' instead "
+			    "of '%s'", dp->dp_name, devtoname(dev), args->name);
+			dev_ref(dev);
+			if (dp->dp_destroy(dev, msg, sizeof(msg)) == 0)
+				pd->pd_dev = dev;
+			else
+				dev_rel(dev);	/* leaks the device */
+		} else
+			sbuf_printf(err, "plugin %.64s made no device",
+			    dp->dp_name);
+		plugin_retire(pd);
+		(void)dev_plugin_reap();
+		return (EINVAL);
+	}
+	pd->pd_dev = dev;
+	mtx_lock(&plugin_mtx);
+	LIST_INSERT_HEAD(&plugin_live, pd, pd_link);
+	mtx_unlock(&plugin_mtx);
+	kern_log(LOG_DEBUG, "plugin %s (%s, KPI version %d, %u functions) "
+	    "made device %s", dp->dp_name, pd->pd_mod.pm_path,
+	    DEVPAGER_KPI_VERSION, plugin_kpi_count(), args->name);
+	*devp = dev;
+	return (0);
+}
+
+/*
+ * dp_destroy, then the device's handle is retired.  A plugin that forgot
+ * destroy_dev gets it done here (its node must not outlive its state).
+ * The caller holds a reference on dev.
+ */
+static int
+plugin_destroy(struct cdev *dev, struct sbuf *err)
+{
+	const struct devpager_plugin *dp;
+	struct plugin_dev *pd;
+	char msg[PLUGIN_MSG_MAX];
+	bool alive;
+	int error;
+
+	rcu_thread_online();
+	mtx_lock(&plugin_mtx);
+	LIST_FOREACH(pd, &plugin_live, pd_link)
+		if (pd->pd_dev == dev)
+			break;
+	if (pd != NULL)
+		LIST_REMOVE(pd, pd_link);
+	mtx_unlock(&plugin_mtx);
+	if (pd == NULL) {
+		sbuf_printf(err, "device '%s' was not made by a plugin",
+		    devtoname(dev));
+		return (EINVAL);
+	}
+	dp = pd->pd_mod.pm_plugin;
+	msg[0] = '\0';
+	error = dp->dp_destroy(dev, msg, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	if (error != 0) {
+		if (error < 0 || error > 4095)
+			error = EBUSY;
+		sbuf_printf(err, "plugin %.64s: %s", dp->dp_name,
+		    msg[0] != '\0' ? msg : strerror(error));
+		mtx_lock(&plugin_mtx);
+		LIST_INSERT_HEAD(&plugin_live, pd, pd_link);
+		mtx_unlock(&plugin_mtx);
+		return (error);
+	}
+	dev_lock();
+	alive = dev->si_devsw != NULL;
+	dev_unlock();
+	if (alive) {
+		kern_log(LOG_WARNING, "plugin %s did not destroy_dev(%s): "
+		    "destroying it", dp->dp_name, devtoname(dev));
+		destroy_dev(dev);
+	}
+	dev_ref(dev);
+	plugin_retire(pd);
+	(void)dev_plugin_reap();
+	return (0);
+}
+
+/* `plugin NAME VERB [args...]`: the plugin's dp_ctl.  Runs inside the
+ * device, so the entry and its module stay. */
+static int
+plugin_ctl(struct cdev *dev, int argc, char **argv, const struct ucred *cred,
+    struct sbuf *out)
+{
+	const struct devpager_plugin *dp;
+	struct plugin_dev *pd;
+	char *reply;
+	int error;
+
+	(void)cred;
+	pd = plugin_find(dev);
+	if (pd == NULL) {
+		sbuf_printf(out, "device '%s' was not made by a plugin",
+		    devtoname(dev));
+		return (EINVAL);
+	}
+	dp = pd->pd_mod.pm_plugin;
+	if (dp->dp_ctl == NULL) {
+		sbuf_printf(out, "plugin %.64s has no commands", dp->dp_name);
+		return (EINVAL);
+	}
+	reply = calloc(1, PLUGIN_REPLY_MAX);
+	if (reply == NULL) {
+		sbuf_printf(out, "out of memory");
+		return (ENOMEM);
+	}
+	error = dp->dp_ctl(dev, argc, argv, reply, PLUGIN_REPLY_MAX);
+	reply[PLUGIN_REPLY_MAX - 1] = '\0';
+	if (error < 0 || error > 4095)
+		error = EINVAL;
+	if (reply[0] != '\0')
+		sbuf_cat(out, reply);
+	else if (error != 0)
+		sbuf_printf(out, "plugin %.64s: %s", dp->dp_name,
+		    strerror(error));
+	free(reply);
+	return (error);
+}
