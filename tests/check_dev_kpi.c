@@ -170,7 +170,8 @@ _Static_assert(pub_round_page == (long long)round_page(0x1001),
     "round_page");
 _Static_assert(pub_trunc_page == (long long)trunc_page(0x1fff), "trunc_page");
 _Static_assert((int)pub_enum_device == (int)OBJT_DEVICE, "OBJT_DEVICE");
-_Static_assert((int)pub_enum_mgtdevice == (int)OBJT_MGTDEVICE, "OBJT_MGTDEVICE");
+_Static_assert((int)pub_enum_mgtdevice == (int)OBJT_MGTDEVICE,
+    "OBJT_MGTDEVICE");
 _Static_assert((int)pub_enum_sg == (int)OBJT_SG, "OBJT_SG");
 _Static_assert((int)pub_enum_dead == (int)OBJT_DEAD, "OBJT_DEAD");
 _Static_assert((int)pub_enum_ntypes == (int)OBJT_NTYPES, "OBJT_NTYPES");

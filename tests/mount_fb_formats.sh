@@ -132,7 +132,8 @@ mkdir "$DPF_TMP/pics"
 # shot NAME W H BPP STRIDE SIZE HOW [memattr]: create, check the size,
 # draw, snapshot, verify.
 shot() {
-	expect 0 "create $1 driver=fb width=$2 height=$3 bpp=$4${8:+ memattr=$8}"
+	expect 0 \
+	    "create $1 driver=fb width=$2 height=$3 bpp=$4${8:+ memattr=$8}"
 	[ "$(stat -c %s "$MNT/dev/$1")" -eq "$6" ] || \
 	    fail "$1: size $(stat -c %s "$MNT/dev/$1"), expected $6"
 	python3 "$DPF_TMP/fb.py" draw "$MNT/dev/$1" "$2" "$3" "$4" "$5" \

@@ -25,7 +25,8 @@ inc=${hdr%/devpager/devpager.h}
 
 # The header stands alone (no daemon header, no FUSE, no liburcu).
 grep -Eq '#include +"' "$hdr" && fail "devpager.h includes a private header"
-grep -Eiq '^#include.*(fuse|urcu)' "$hdr" && fail "devpager.h needs FUSE or urcu"
+grep -Eiq '^#include.*(fuse|urcu)' "$hdr" && \
+    fail "devpager.h needs FUSE or urcu"
 
 mkdir "$tmp/build"
 ${MAKE:-make} -s -C "$tmp/build" \

@@ -65,7 +65,7 @@ struct fb_softc {
 	unsigned		 sc_bpp;	/* (c) 16, 24, 32 */
 	uint32_t		 sc_stride;	/* (c) bytes per row */
 	vm_memattr_t		 sc_memattr;	/* (a) for new fake pages */
-	vm_object_t		 sc_obj;	/* [m] pager object, referenced */
+	vm_object_t		 sc_obj;	/* [m] the pager object, held */
 };
 
 static d_mmap_single_t fb_mmap_single;

@@ -183,8 +183,8 @@ plugin_open(const char *path, struct plugin_mod *pm, struct sbuf *err)
 		return (ENOENT);
 	}
 	if (dp->dp_kpi_version != DEVPAGER_KPI_VERSION) {
-		sbuf_printf(err, "plugin '%.256s' was built for KPI version %d; "
-		    "this devpagerfs has KPI version %d", path,
+		sbuf_printf(err, "plugin '%.256s' was built for KPI version "
+		    "%d; this devpagerfs has KPI version %d", path,
 		    dp->dp_kpi_version, DEVPAGER_KPI_VERSION);
 		dlclose(h);
 		return (EINVAL);
@@ -447,8 +447,9 @@ plugin_create(const struct dev_create_args *args, const struct ucred *cred,
 	if (dev == NULL || strcmp(devtoname(dev), args->name) != 0) {
 		/* A plugin bug: undo what it made. */
 		if (dev != NULL) {
-			sbuf_printf(err, "plugin %.64s made device '%s' instead "
-			    "of '%s'", dp->dp_name, devtoname(dev), args->name);
+			sbuf_printf(err, "plugin %.64s made device '%s' "
+			    "instead of '%s'", dp->dp_name, devtoname(dev),
+			    args->name);
 			dev_ref(dev);
 			if (dp->dp_destroy(dev, msg, sizeof(msg)) == 0)
 				pd->pd_dev = dev;

@@ -33,7 +33,7 @@ static d_mmap_t tp_mmap;
 static int	tp_create(const struct devpager_plugin_args *args,
 		    struct cdev **devp, char *err, size_t errlen);
 static int	tp_destroy(struct cdev *dev, char *err, size_t errlen)
-		    __attribute__((__unused__));	/* TESTPLUG_INCOMPLETE */
+		    __attribute__((__unused__));	/* _INCOMPLETE */
 static int	tp_ctl(struct cdev *dev, int argc, char **argv, char *out,
 		    size_t outlen);
 
