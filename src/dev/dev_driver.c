@@ -87,6 +87,17 @@ static int	dev_range_check(struct cdev *dev, vm_ooffset_t off,
 		    vm_size_t len, vm_size_t *lenp, struct sbuf *err);
 
 void
+dev_make_args_node(struct make_dev_args *mda,
+    const struct dev_create_args *args, const struct ucred *cred,
+    int default_mode)
+{
+	mda->mda_cr = cred;
+	mda->mda_uid = args->uid_set ? args->uid : cred->cr_uid;
+	mda->mda_gid = args->gid_set ? args->gid : cred->cr_gid;
+	mda->mda_mode = args->mode_set ? (int)args->mode : default_mode;
+}
+
+void
 dev_create_args_init(struct dev_create_args *args)
 {
 

@@ -79,6 +79,16 @@ struct dev_create_args {
 
 /* Zero args (no key given). */
 void	dev_create_args_init(struct dev_create_args *args);
+struct make_dev_args;
+/*
+ * Fill the node fields of mda (owner, group, mode) from a create
+ * statement: its uid=, gid= and mode= where given, else the creator's
+ * credentials and default_mode.  Drivers call this after
+ * make_dev_args_init().
+ */
+void	dev_make_args_node(struct make_dev_args *mda,
+	    const struct dev_create_args *args, const struct ucred *cred,
+	    int default_mode);
 
 struct dev_driver {
 	const char	*dd_name;	/* (c) "mem", "ram", "fb", "gem" */

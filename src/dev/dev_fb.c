@@ -398,10 +398,7 @@ fb_create(const struct dev_create_args *args, const struct ucred *cred,
 
 	make_dev_args_init(&mda);
 	mda.mda_devsw = &fb_cdevsw;
-	mda.mda_cr = cred;
-	mda.mda_uid = args->uid_set ? args->uid : cred->cr_uid;
-	mda.mda_gid = args->gid_set ? args->gid : cred->cr_gid;
-	mda.mda_mode = args->mode_set ? (int)args->mode : 0660;
+	dev_make_args_node(&mda, args, cred, 0660);
 	mda.mda_si_drv1 = sc;
 	mda.mda_dsize = size;
 	mda.mda_memattr = ma;

@@ -154,10 +154,7 @@ mem_create(const struct dev_create_args *args, const struct ucred *cred,
 	make_dev_args_init(&mda);
 	mda.mda_flags = MAKEDEV_ETERNAL;
 	mda.mda_devsw = &mem_cdevsw;
-	mda.mda_cr = cred;
-	mda.mda_uid = args->uid_set ? args->uid : cred->cr_uid;
-	mda.mda_gid = args->gid_set ? args->gid : cred->cr_gid;
-	mda.mda_mode = args->mode_set ? (int)args->mode : 0600;
+	dev_make_args_node(&mda, args, cred, 0600);
 	mda.mda_dsize = DEV_MEM_SIZE;
 	mda.mda_memattr = VM_MEMATTR_DEFAULT;
 	error = make_dev_s(&mda, &dev, "%s", args->name);

@@ -500,19 +500,21 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
 }
 
 /*
- * Fault the page at object offset objoff of obj (node offset off) with
- * prot and copy len bytes at page offset pgoff from or to buf.  The caller
- * holds a reference on obj.  0 or errno.
+ * Fault the page at object offset objoff of obj (node offset off) for
+ * writing, store len bytes of buf at page offset pgoff and mark them
+ * dirty.  The caller holds a reference on obj.  0 or errno.
  */
 static int
-fs_device_page_io(struct fs_devnode *dn, vm_object_t obj, vm_ooffset_t objoff,
-    vm_ooffset_t off, vm_prot_t prot, char *buf, size_t pgoff, size_t len)
+fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
+    vm_ooffset_t objoff, vm_ooffset_t off, const char *buf, size_t pgoff,
+    size_t len)
 {
 	vm_page_t m;
 	char *host;
 	int error, rv;
 
-	rv = vm_fault(obj, OFF_TO_IDX(objoff), prot, dn->dn_ino, off, &m);
+	rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_WRITE, dn->dn_ino, off,
+	    &m);
 	if (rv != KERN_SUCCESS)
 		return (fs_kern_to_errno(rv));
 	__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
@@ -521,12 +523,10 @@ fs_device_page_io(struct fs_devnode *dn, vm_object_t obj, vm_ooffset_t objoff,
 	host = vm_phys_to_host(m->phys_addr);
 	if (host == NULL)
 		error = EIO;	/* the window went away under us */
-	else if (prot & VM_PROT_WRITE)
-		memcpy(host + pgoff, buf, len);
 	else
-		memcpy(buf, host + pgoff, len);
+		memcpy(host + pgoff, buf, len);
 	rcu_read_unlock();
-	if (error == 0 && (prot & VM_PROT_WRITE) != 0) {
+	if (error == 0) {
 		VM_OBJECT_WLOCK(obj);
 		if (m->object == obj)
 			vm_page_dirty_range(m, (int)pgoff, (int)len);
@@ -537,13 +537,13 @@ fs_device_page_io(struct fs_devnode *dn, vm_object_t obj, vm_ooffset_t objoff,
 }
 
 /*
- * Move [off, end) of the node between buf and device memory, page by
- * page through the VM: one mapping-entry lookup (and one object
- * reference) per entry crossed, one vm_fault per page.  0 or errno.
+ * Store buf at [off, end) of the node, page by page through the VM: one
+ * mapping-entry lookup (and one object reference) per entry crossed, one
+ * vm_fault per page.  0 or errno.
  */
 static int
-fs_device_io(struct fs_devnode *dn, vm_ooffset_t off, vm_ooffset_t end,
-    vm_prot_t prot, const struct ucred *cred, char *buf)
+fs_device_write_range(struct fs_devnode *dn, vm_ooffset_t off,
+    vm_ooffset_t end, const struct ucred *cred, const char *buf)
 {
 	vm_object_t obj;
 	vm_ooffset_t pos, objoff, entry_end;
@@ -569,7 +569,7 @@ fs_device_io(struct fs_devnode *dn, vm_ooffset_t off, vm_ooffset_t end,
 			if (error != 0)
 				break;
 		}
-		error = fs_device_page_io(dn, obj, objoff, page, prot,
+		error = fs_device_write_page(dn, obj, objoff, page,
 		    buf + (pos - off), pgoff, n);
 		objoff += PAGE_SIZE;
 		pos += n;
@@ -843,8 +843,7 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		end = devsize;	/* a write never extends a device */
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
-	error = fs_device_io(dn, (vm_ooffset_t)off, end, VM_PROT_WRITE, &cred,
-	    (char *)(uintptr_t)buf);
+	error = fs_device_write_range(dn, (vm_ooffset_t)off, end, &cred, buf);
 	curthread->td_ucred = NULL;
 	if (error != 0) {
 		FS_STAT_INC(fault_errors);
