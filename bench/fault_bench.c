@@ -60,6 +60,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kern/size.h"
+
 #define	FB_REPS_DEFAULT		5
 #define	FB_REPS_MAX		101
 #define	FB_METRICS_MAX		32
@@ -158,41 +160,15 @@ fb_sigbus(int sig)
 	_exit(3);
 }
 
-/* A number with an optional K, M or G suffix (powers of 1024). */
+/* SIZE, the project's syntax (kern/size.h), within size_t. */
 static int
 fb_parse_size(const char *arg, size_t *sizep)
 {
-	unsigned long long v;
-	char *end;
-	int shift;
+	uint64_t v;
 
-	if (arg[0] < '0' || arg[0] > '9')
+	if (size_parse(arg, &v) != 0 || v > SIZE_MAX)
 		return (-1);
-	errno = 0;
-	v = strtoull(arg, &end, 0);
-	if (errno != 0)
-		return (-1);
-	switch (*end) {
-	case '\0':
-		shift = 0;
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		return (-1);
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return (-1);
-	if (v > (SIZE_MAX >> shift))
-		return (-1);
-	*sizep = (size_t)(v << shift);
+	*sizep = (size_t)v;
 	return (0);
 }
 

@@ -6,13 +6,13 @@ EXTRA_PROGRAMS += bench/fault_bench bench/minfs
 bench_fault_bench_SOURCES = bench/fault_bench.c
 bench_minfs_SOURCES = bench/minfs.c
 bench_minfs_CPPFLAGS = $(FUSE_DAEMON_CPPFLAGS)
-bench_minfs_LDADD = $(FUSE3_LIBS)
+bench_minfs_LDADD = src/libdevpager.a $(FUSE3_LIBS)
 CLEANFILES += bench/fault_bench$(EXEEXT) bench/minfs$(EXEEXT)
 EXTRA_DIST += bench/run-fault-bench.sh bench/README.md
 bench-fault: bench/fault_bench$(EXEEXT) bench/minfs$(EXEEXT) devpagerfs$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/run-fault-bench.sh --no-build -b '$(abs_top_builddir)' $(BENCH_FAULT_FLAGS)
 .PHONY: bench-fault
-bench_fault_bench_LDADD = $(LIBBSD_LIBS)
+bench_fault_bench_LDADD = src/libdevpager.a $(LIBBSD_LIBS)
 
 # vm_lookup_bench (issue 3, helper VMB): the RCU lookups against a mutex
 # baseline; `make bench` builds and runs it.

@@ -38,6 +38,8 @@
 
 #include <fuse_lowlevel.h>
 
+#include "kern/size.h"
+
 #define	MINFS_PAGE		4096
 #define	MINFS_SIZE_DEFAULT	(16ULL << 20)
 #define	MINFS_SIZE_MAX		(4ULL << 30)
@@ -104,43 +106,16 @@ static const struct fuse_lowlevel_ops minfs_ops = {
 	.release	= minfs_release,
 };
 
-/* A number with an optional K, M or G suffix (powers of 1024). */
+/* SIZE, the project's syntax (kern/size.h), page-rounded as devpagerfs's
+ * device sizes are. */
 static int
 minfs_parse_size(const char *arg, uint64_t *sizep)
 {
-	unsigned long long v;
-	char *end;
-	int shift;
+	uint64_t v;
 
-	if (arg[0] < '0' || arg[0] > '9')
+	if (size_parse(arg, &v) != 0 || v > MINFS_SIZE_MAX)
 		return (-1);
-	errno = 0;
-	v = strtoull(arg, &end, 0);
-	if (errno != 0)
-		return (-1);
-	switch (*end) {
-	case '\0':
-		shift = 0;
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		return (-1);
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return (-1);
-	if (v > (MINFS_SIZE_MAX >> shift))
-		return (-1);
-	v <<= shift;
-	/* Page-rounded, as devpagerfs's device sizes are. */
-	v = (v + MINFS_PAGE - 1) & ~(unsigned long long)(MINFS_PAGE - 1);
+	v = (v + MINFS_PAGE - 1) & ~(uint64_t)(MINFS_PAGE - 1);
 	if (v == 0)
 		return (-1);
 	*sizep = v;
