@@ -12,12 +12,18 @@
 #define _KERN_KERN_RCU_H_
 
 /*
- * Let liburcu inline the functions it deems small enough for any
- * licence (rcu_dereference and friends): list walks and lookups call
- * them for every element.
+ * Inline liburcu's read side (rcu_read_lock/unlock, rcu_dereference):
+ * out of line, every read-side section costs two calls into the shared
+ * library and two __tls_get_addr lookups of its thread-local reader
+ * state, about a third of a lookup by handle.  liburcu's README allows
+ * _LGPL_SOURCE to code that is LGPL- or GPL-compatible; devpagerfs is
+ * BSD-2-Clause (LICENSE), which is.  Only the daemon, the tests and the
+ * benchmarks include this header: the installed plugin KPI
+ * (<devpager/devpager.h>) does not, so plugins under any licence stay
+ * free of liburcu's inline code.
  */
-#ifndef URCU_INLINE_SMALL_FUNCTIONS
-#define URCU_INLINE_SMALL_FUNCTIONS
+#ifndef _LGPL_SOURCE
+#define _LGPL_SOURCE
 #endif
 #ifndef RCU_MEMBARRIER
 #define RCU_MEMBARRIER

@@ -20,20 +20,6 @@ static pgo_getpages_t dead_pager_getpages;
 static pgo_putpages_t dead_pager_putpages;
 static pgo_haspage_t dead_pager_haspage;
 
-/*
- * cds_list_for_each_entry_rcu over a pager list, with the RCU loads
- * inline: without _LGPL_SOURCE liburcu's rcu_dereference() is a library
- * call per list element.  An acquire load is at least as strong as the
- * consume load it stands for, and pairs with cds_list_add_tail_rcu.
- */
-#define	PAGER_LIST_FOREACH_RCU(object, head)				\
-	for ((object) = cds_list_entry(__atomic_load_n(&(head)->next,	\
-	    __ATOMIC_ACQUIRE), struct vm_object, pager_object_list);	\
-	    &(object)->pager_object_list != (head);			\
-	    (object) = cds_list_entry(__atomic_load_n(			\
-	    &(object)->pager_object_list.next, __ATOMIC_ACQUIRE),	\
-	    struct vm_object, pager_object_list))
-
 static vm_object_t vm_pager_object_lookup_broken(
 	    struct cds_list_head *pg_list, void *handle);
 
@@ -299,7 +285,7 @@ vm_pager_object_lookup_rcu(struct cds_list_head *pg_list, void *handle)
 restart:
 	found = NULL;
 	rcu_read_lock();
-	PAGER_LIST_FOREACH_RCU(object, pg_list) {
+	cds_list_for_each_entry_rcu(object, pg_list, pager_object_list) {
 		if (__atomic_load_n(&object->handle, __ATOMIC_RELAXED) !=
 		    handle)
 			continue;
