@@ -26,12 +26,14 @@
  * got, for every configuration, and the ratios the issue asks for: "2
  * threads / 1 thread" (no writer) and "rcu / mutex baseline with writer"
  * (with 2 readers, and with 1).  Readers and the writer are pinned round
- * robin to the CPUs; each configuration runs -r times (1 and 2 readers
- * alternating) and the median run counts.  A calibration loop that
- * shares nothing shows how far 2 threads can scale on the machine at
- * all: on a loaded 2-CPU box that ceiling is well below 2.
+ * robin to the CPUs, and the writer's deferred frees run on a call_rcu
+ * worker pinned to the writer's CPU; each configuration runs -r times
+ * (1 and 2 readers alternating) and the median run counts.  A calibration
+ * loop that shares nothing shows how far 2 threads can scale on the
+ * machine at all: on a loaded 2-CPU box that ceiling is well below 2.
+ * -v prints every run's rate as well.
  *
- * usage: vm_lookup_bench [-T] [-d ms] [-r runs] [-p pages] [-o objects]
+ * usage: vm_lookup_bench [-Tv] [-d ms] [-r runs] [-p pages] [-o objects]
  *	   [-t kind,impl,readers,writer]   (one configuration, e.g. for perf)
  */
 #include "config.h"
@@ -93,6 +95,7 @@ static int handles[64];			/* handle[i] is &handles[i] */
 static int nobjects = 32;		/* objects on the handle list */
 static vm_object_t anchor;		/* the writer links after this one */
 static bool tail_writer;		/* -T: the writer appends instead */
+static bool verbose;			/* -v: print every run */
 static int ncpus;
 static const char *const kname[] = { "page", "handle", "calib" };
 /* Thread-private data of the calibration loop (no sharing at all). */
@@ -312,11 +315,26 @@ handle_write(void)
 static void *
 writer_main(void *arg)
 {
+	struct call_rcu_data *crdp;
 	unsigned long writes;
 	uint64_t seed;
+	int slot;
 
-	pin(*(int *)arg);
+	slot = *(int *)arg;
+	pin(slot);
 	rcu_thread_online();
+	/*
+	 * The objects the writer frees are reclaimed by a call_rcu worker
+	 * of its own, pinned to the writer's CPU: deferred frees are part
+	 * of the writer's load, and left to the shared worker they would
+	 * land on whichever CPU the scheduler picks, a reader's included.
+	 */
+	crdp = NULL;
+	if (ncpus > 0) {
+		crdp = create_call_rcu_data(0, slot % ncpus);
+		if (crdp != NULL)
+			set_thread_call_rcu_data(crdp);
+	}
 	seed = 0x2545f4914f6cdd1dULL;
 	writes = 0;
 	while (!__atomic_load_n(&run.go, __ATOMIC_ACQUIRE))
@@ -329,6 +347,10 @@ writer_main(void *arg)
 		writes++;
 	}
 	run.writes = writes;
+	if (crdp != NULL) {
+		set_thread_call_rcu_data(NULL);
+		call_rcu_data_free(crdp);
+	}
 	return (NULL);
 }
 
@@ -454,9 +476,13 @@ run_one(const char *spec, int ms, int runs)
 	    strcmp(kb, "calib") == 0 ? BENCH_CALIB : BENCH_HANDLE;
 	im = strcmp(ib, "rcu") == 0 ? IMPL_RCU : IMPL_MUTEX;
 	res = measure(k, im, n, w != 0, ms, runs);
-	printf("%s %s %d %s: %.0f ops/s, %.0f ops per reader CPU second\n",
+	printf("%s %s %d %s: %.0f ops/s, %.0f ops per reader CPU second",
 	    kname[k], ib, n, w ? "writer" : "no writer", res.wall,
 	    res.percpu);
+	if (w != 0)
+		printf(", %.0f writes/s in the last run", run.writes * 1000.0 /
+		    ms);
+	printf("\n");
 	return (0);
 }
 
@@ -490,6 +516,14 @@ measure_pair(enum bench_kind kind, enum bench_impl impl, bool writer,
 			percpu[n][c] = res.percpu;
 		}
 	for (n = 1; n <= MAX_READERS; n++) {
+		if (verbose) {
+			printf("  %s %s %s %d readers, every run (M ops/s):",
+			    kname[kind], impl == IMPL_RCU ? "rcu" : "mutex",
+			    writer ? "writer" : "no writer", n);
+			for (c = 0; c < runs; c++)
+				printf(" %.1f", wall[n][c] / 1e6);
+			printf("\n");
+		}
 		qsort(wall[n], runs, sizeof(double), cmp_double);
 		qsort(percpu[n], runs, sizeof(double), cmp_double);
 		med[n].wall = wall[n][runs / 2];
@@ -558,15 +592,18 @@ main(int argc, char **argv)
 	int c, ms, runs;
 
 	ms = 300;
-	runs = 5;
+	runs = 9;
 	only = NULL;
-	while ((c = getopt(argc, argv, "d:r:p:o:t:T")) != -1) {
+	while ((c = getopt(argc, argv, "d:r:p:o:t:Tv")) != -1) {
 		switch (c) {
 		case 'T':
 			tail_writer = true;
 			break;
 		case 't':
 			only = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'd':
 			ms = atoi(optarg);
@@ -581,7 +618,7 @@ main(int argc, char **argv)
 			nobjects = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: vm_lookup_bench [-T] [-d ms] "
+			fprintf(stderr, "usage: vm_lookup_bench [-Tv] [-d ms] "
 			    "[-r runs] [-p pages] [-o objects] "
 			    "[-t kind,impl,readers,writer]\n");
 			return (2);
