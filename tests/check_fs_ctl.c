@@ -211,6 +211,12 @@ START_TEST(test_messages)
 	ck_assert_str_eq(drv_reply(), "empty command");
 	ck_assert_int_eq(drv_ctl("create \xff driver=ram"), EINVAL);
 	ck_assert_ptr_nonnull(strstr(drv_reply(), "\\xff"));
+	/* What drivers quote is escaped too (the fuzz suite found it). */
+	ck_assert_int_eq(drv_ctl("create x driver=r\xc3\xa4m"), ENOENT);
+	ck_assert_str_eq(drv_reply(), "unknown driver 'r\\xc3\\xa4m'");
+	ck_assert_int_eq(drv_ctl("gem gem0 create size=64K pl\xe5" "ce=vram"),
+	    EINVAL);
+	ck_assert_str_eq(drv_reply(), "unknown key 'pl\\xe5ce'");
 	ck_assert_int_eq(drv_ctl("destroy mem"), EBUSY);
 	ck_assert_ptr_nonnull(strstr(drv_reply(), "eternal"));
 	ck_assert_int_eq(drv_ctl("create ram0 driver=ram"), EEXIST);

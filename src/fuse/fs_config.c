@@ -360,12 +360,14 @@ fs_config_check(const char *path, struct sbuf *err)
 	int error;
 
 	error = config_read(path, &text, &len, err);
+	if (error == 0) {
+		cf.cf_name = path;
+		error = config_load(&cf, text, len, err);
+		config_free(&cf);
+		free(text);
+	}
 	if (error != 0)
-		return (error);
-	cf.cf_name = path;
-	error = config_load(&cf, text, len, err);
-	config_free(&cf);
-	free(text);
+		fs_ctl_message_finish(err);
 	return (error);
 }
 
@@ -379,14 +381,16 @@ fs_config_apply(const char *path, const struct ucred *cred,
 	int error;
 
 	error = config_read(path, &text, &len, err);
+	if (error == 0) {
+		cf.cf_name = path;
+		error = config_load(&cf, text, len, err);
+		if (error == 0)
+			error = config_apply(&cf, cred, err);
+		config_free(&cf);
+		free(text);
+	}
 	if (error != 0)
-		return (error);
-	cf.cf_name = path;
-	error = config_load(&cf, text, len, err);
-	if (error == 0)
-		error = config_apply(&cf, cred, err);
-	config_free(&cf);
-	free(text);
+		fs_ctl_message_finish(err);
 	return (error);
 }
 

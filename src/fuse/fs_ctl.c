@@ -70,7 +70,6 @@ static const char *ctl_value(int argc, char **argv, const char *key);
 static int	ctl_placement(const char *val, struct sbuf *err);
 static int	ctl_parse_gem(int argc, char **argv, struct sbuf *err);
 static int	ctl_parse_fb(int argc, char **argv, struct sbuf *err);
-static void	ctl_one_line(struct sbuf *sb);
 
 void
 fs_ctl_quote(struct sbuf *sb, const char *s, size_t max)
@@ -856,25 +855,50 @@ fs_ctl_run(struct fs_ctl_cmd *cmd, const struct ucred *cred,
 	return (EINVAL);
 }
 
-/* Make an error message one line, without a trailing newline. */
-static void
-ctl_one_line(struct sbuf *sb)
+/*
+ * Make an error message one printable ASCII line without a trailing
+ * newline or blank: newlines become blanks, every other control byte and
+ * every byte above 0x7e becomes \xNN.  Messages quote what the user
+ * wrote (names, values, paths), in src/fuse and in drivers alike, and
+ * end up on a terminal (vm/ctl, devpagerctl, the mount's stderr).
+ */
+void
+fs_ctl_message_finish(struct sbuf *sb)
 {
-	char *p;
-	size_t len;
+	struct sbuf out;
+	const unsigned char *p;
+	size_t len, i;
 
 	if (sbuf_error(sb) != 0)
 		return;
-	p = sbuf_data(sb);
+	p = (const unsigned char *)sbuf_data(sb);
 	len = sbuf_len(sb);
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
 		len--;
-	sb->s_len = len;
-	if (sb->s_buf != NULL)
-		sb->s_buf[len] = '\0';
-	for (; len > 0; len--, p++)
-		if (*p == '\n')
-			*p = ' ';
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			break;
+	if (i == len) {
+		/* The common case: nothing to escape, trim in place. */
+		sb->s_len = len;
+		if (sb->s_buf != NULL)
+			sb->s_buf[len] = '\0';
+		return;
+	}
+	sbuf_init(&out);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n')
+			sbuf_cat(&out, " ");
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			sbuf_printf(&out, "\\x%02x", p[i]);
+		else
+			sbuf_bcat(&out, &p[i], 1);
+	}
+	if (sbuf_finish(&out) == 0) {
+		sbuf_clear(sb);
+		sbuf_bcat(sb, sbuf_data(&out), sbuf_len(&out));
+	}
+	sbuf_delete(&out);
 }
 
 int
@@ -895,7 +919,7 @@ fs_ctl_execute(const char *line, size_t len, int source,
 		error = fs_ctl_run(cmd, cred, reply);
 	free(cmd);
 	if (error != 0) {
-		ctl_one_line(reply);
+		fs_ctl_message_finish(reply);
 		if (sbuf_len(reply) == 0)
 			sbuf_cat(reply, strerror(error));
 	}

@@ -59,5 +59,8 @@ int	fs_ctl_run(struct fs_ctl_cmd *cmd, const struct ucred *cred,
 	    struct sbuf *reply);
 /* Append s to sb for a message: at most max bytes, non-ASCII escaped. */
 void	fs_ctl_quote(struct sbuf *sb, const char *s, size_t max);
+/* Turn an error message into one line of printable ASCII (\xNN escapes),
+ * without a trailing newline. */
+void	fs_ctl_message_finish(struct sbuf *sb);
 
 #endif /* !_FUSE_FS_CTL_VAR_H_ */
