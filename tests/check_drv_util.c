@@ -139,8 +139,9 @@ static void
 state_swap_cb(const struct swap_uid_info *si, void *arg)
 {
 
-	sbuf_printf(arg, "swap %u limit=%ju\n", (unsigned)si->su_uid,
-	    (uintmax_t)si->su_limit);
+	sbuf_printf(arg, "swap %u limit=%ju reserved=%ju\n",
+	    (unsigned)si->su_uid, (uintmax_t)si->su_limit,
+	    (uintmax_t)si->su_reserved);
 }
 
 char *
@@ -158,6 +159,7 @@ drv_state(void)
 	vm_phys_foreach(state_phys_cb, &sb);
 	swap_foreach(state_swap_cb, &sb);
 	sbuf_printf(&sb, "swapdefault %ju\n", (uintmax_t)swap_default_limit());
+	sbuf_printf(&sb, "objects %lu\n", vm_object_live_count());
 	d = opendir(drv_tmp);
 	ck_assert_ptr_nonnull(d);
 	while ((de = readdir(d)) != NULL) {

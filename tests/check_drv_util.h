@@ -31,8 +31,8 @@ int	drv_ctl(const char *line);
 int	drv_ctl_len(const char *line, size_t len);
 const char *drv_reply(void);
 
-/* Text describing devices, windows, swap limits and the scratch
- * directory.  Caller frees. */
+/* Text describing devices, windows, swap limits and charges, the number
+ * of live VM objects and the scratch directory.  Caller frees. */
 char	*drv_state(void);
 
 /* A path under drv_tmp (static buffer, one at a time per slot 0..3). */

@@ -1,0 +1,489 @@
+/*
+ * Mutation fuzzing of the ctl language and of the configuration file.
+ *
+ * Valid commands and files are mutated, byte by byte and token by token,
+ * by a seeded generator.  A mutated ctl line must either succeed or be
+ * refused with an errno, a one-line message of printable ASCII and
+ * nothing changed (drv_state: devices, windows, swap limits and charges,
+ * live VM objects, scratch files).  A mutated configuration file that
+ * fs_config_check accepts must apply; one that it refuses gets a
+ * "FILE:LINE: message" of printable ASCII and changes nothing.  Nothing
+ * may crash or leak: the ASan build runs the same iterations.
+ *
+ * Lines with a '/' are not run: they could name backing files, PNG
+ * snapshots or plugins anywhere on the host (the fixed tests cover
+ * paths).  Sizes above FUZZ_SIZE_MAX are not run either, to keep memory
+ * bounded.  DPF_FUZZ_SEED and DPF_FUZZ_ITERS override the seed and the
+ * number of iterations per test; a failure names the seed, the
+ * iteration and the input (C-escaped), so it can be replayed.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_devpager.h"
+#include "check_drv_util.h"
+#include "kern/conf.h"
+#include "kern/kassert.h"
+#include "kern/sbuf.h"
+#include "kern/size.h"
+#include "dev/dev_driver.h"
+#include "fuse/fs_ctl.h"
+
+#define	FUZZ_LINE_MAX	512		/* longest mutated input */
+#define	FUZZ_SIZE_MAX	(256ULL << 20)	/* largest size= run */
+#define	FUZZ_CTL_ITERS	5000
+#define	FUZZ_CONF_ITERS	1000
+
+/* Commands the ctl mutations start from (the fixture has the defaults). */
+static const char *const ctl_seeds[] = {
+	"create fz0 driver=ram size=64K",
+	"create fz1 driver=ram size=1M memattr=wc mode=0640 uid=1000 gid=100",
+	"create fz2 driver=fb width=64 height=32 bpp=16",
+	"create fz3 driver=gem size=4M",
+	"create fz4 driver=mem",
+	"destroy fz0",
+	"destroy ram0",
+	"revoke ram0 offset=4K length=8K",
+	"revoke fb0",
+	"memattr ram0 wc",
+	"memattr fb0 uc-",
+	"gem gem0 create size=64K placement=system",
+	"gem gem0 create size=128K placement=vram",
+	"gem gem0 destroy handle=1",
+	"gem gem0 move handle=1 placement=vram",
+	"swap limit uid=1000 size=1M",
+	"swap limit uid=0 size=64K",
+};
+
+/* Files the configuration mutations start from. */
+static const char *const conf_seeds[] = {
+	"# devices\n"
+	"create c0 driver=ram size=64K memattr=wc\n"
+	"memattr c0 uc\n"
+	"swap limit uid=1000 size=1M\n",
+	"create mem driver=mem mode=0600\n"
+	"\n"
+	"create c1 driver=fb width=32 height=16 bpp=24\n"
+	"   # indented\n"
+	"create c2 driver=gem size=2M\n",
+	"create c3 driver=ram size=4K uid=1000 gid=1000 mode=0660\n"
+	"create c4 driver=ram size=8K\n"
+	"memattr c4 wt",
+};
+
+/* Words the token mutations insert. */
+static const char *const dict[] = {
+	" ", "  ", "\t", "=", "==", "\n", "#", "-", "+", "0", "1", "00",
+	"create", "destroy", "revoke", "memattr", "gem", "fb", "swap",
+	"limit", "move", "snapshot", "driver=", "ram", "mem", "size=",
+	"offset=", "length=", "memattr=", "mode=", "uid=", "gid=",
+	"width=", "height=", "bpp=", "handle=", "placement=", "vram",
+	"system", "wb", "wt", "wc", "uc", "uc-", "wp", "4K", "64K", "1M",
+	"16M", "0x1000", "0x", "-1", "4294967295", "4294967296",
+	"18446744073709551615", "99999999999999999999", "1e3", "K", "M",
+	"G", "T", "ram0", "fb0", "gem0", "fz0", "c0", "..", ".", "\\",
+	"\x7f", "\xff", "\x01", "key=value",
+};
+
+struct fuzz {
+	uint64_t	 seed;		/* of the whole test */
+	uint64_t	 state;		/* the generator */
+	int		 iter;
+	char		 buf[FUZZ_LINE_MAX];
+	size_t		 len;
+};
+
+static void	fuzz_init(struct fuzz *fz, uint64_t salt);
+static uint64_t	fuzz_next(struct fuzz *fz);
+static unsigned	fuzz_below(struct fuzz *fz, unsigned n);
+static void	fuzz_insert(struct fuzz *fz, size_t at, const char *s,
+		    size_t n);
+static void	fuzz_mutate(struct fuzz *fz, const char *seed);
+static bool	fuzz_runnable(const char *s, size_t len);
+static const char *fuzz_escape(const char *s, size_t len);
+static int	fuzz_iters(int dflt);
+static bool	fuzz_printable(const char *msg);
+static unsigned	fuzz_cleanup_devices(void);
+static const char *fuzz_conf_file(const char *text, size_t len);
+
+static void
+fuzz_init(struct fuzz *fz, uint64_t salt)
+{
+	const char *env;
+
+	memset(fz, 0, sizeof(*fz));
+	fz->seed = 0x5eed0f0dULL;
+	env = getenv("DPF_FUZZ_SEED");
+	if (env != NULL && *env != '\0')
+		fz->seed = strtoull(env, NULL, 0);
+	fz->state = (fz->seed ^ salt) * 0x9e3779b97f4a7c15ULL;
+	if (fz->state == 0)
+		fz->state = 1;
+}
+
+/* xorshift64*: plenty for picking mutations, and replayable. */
+static uint64_t
+fuzz_next(struct fuzz *fz)
+{
+	uint64_t x;
+
+	x = fz->state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	fz->state = x;
+	return (x * 0x2545f4914f6cdd1dULL);
+}
+
+static unsigned
+fuzz_below(struct fuzz *fz, unsigned n)
+{
+
+	return (n == 0 ? 0 : (unsigned)(fuzz_next(fz) % n));
+}
+
+/* Insert n bytes of s at offset at, as far as the buffer allows. */
+static void
+fuzz_insert(struct fuzz *fz, size_t at, const char *s, size_t n)
+{
+
+	if (at > fz->len)
+		at = fz->len;
+	if (n > sizeof(fz->buf) - fz->len)
+		n = sizeof(fz->buf) - fz->len;
+	memmove(fz->buf + at + n, fz->buf + at, fz->len - at);
+	memcpy(fz->buf + at, s, n);
+	fz->len += n;
+}
+
+/*
+ * Start from seed and apply one to four mutations: replace a byte,
+ * delete a span, duplicate a span, insert a dictionary word, replace a
+ * word by a dictionary word, truncate, or splice in another seed's tail.
+ */
+static void
+fuzz_mutate(struct fuzz *fz, const char *seed)
+{
+	size_t a, b, n;
+	const char *w;
+	unsigned k, rounds;
+
+	fz->len = strlen(seed);
+	if (fz->len > sizeof(fz->buf))
+		fz->len = sizeof(fz->buf);
+	memcpy(fz->buf, seed, fz->len);
+	/* Mostly one mutation: near-valid lines reach deeper. */
+	k = fuzz_below(fz, 20);
+	rounds = k < 12 ? 1 : k < 17 ? 2 : k < 19 ? 3 : 4;
+	for (k = 0; k < rounds; k++) {
+		a = fz->len == 0 ? 0 : fuzz_below(fz, (unsigned)fz->len + 1);
+		switch (fuzz_below(fz, 7)) {
+		case 0:		/* replace a byte */
+			if (a < fz->len)
+				fz->buf[a] = (char)fuzz_below(fz, 256);
+			break;
+		case 1:		/* delete a span */
+			n = 1 + fuzz_below(fz, 8);
+			if (a + n > fz->len)
+				n = fz->len - a;
+			memmove(fz->buf + a, fz->buf + a + n,
+			    fz->len - a - n);
+			fz->len -= n;
+			break;
+		case 2:		/* duplicate a span */
+			n = 1 + fuzz_below(fz, 12);
+			if (a + n > fz->len)
+				n = fz->len - a;
+			{
+				char span[12];
+
+				memcpy(span, fz->buf + a, n);
+				fuzz_insert(fz, a, span, n);
+			}
+			break;
+		case 3:		/* insert a word */
+			w = dict[fuzz_below(fz, nitems(dict))];
+			fuzz_insert(fz, a, w, strlen(w));
+			break;
+		case 4:		/* replace the word at a by a word */
+			b = a;
+			while (a > 0 && fz->buf[a - 1] != ' ' &&
+			    fz->buf[a - 1] != '=')
+				a--;
+			while (b < fz->len && fz->buf[b] != ' ' &&
+			    fz->buf[b] != '=')
+				b++;
+			memmove(fz->buf + a, fz->buf + b, fz->len - b);
+			fz->len -= b - a;
+			w = dict[fuzz_below(fz, nitems(dict))];
+			fuzz_insert(fz, a, w, strlen(w));
+			break;
+		case 5:		/* truncate */
+			fz->len = a;
+			break;
+		default:	/* splice: another seed's tail */
+			w = ctl_seeds[fuzz_below(fz, nitems(ctl_seeds))];
+			n = strlen(w);
+			b = fuzz_below(fz, (unsigned)n);
+			fz->len = a;
+			fuzz_insert(fz, a, w + b, n - b);
+			break;
+		}
+	}
+}
+
+/*
+ * Whether a mutated input may run here: no '/' (host paths), every
+ * size= value either unparsable (it will be refused) or at most
+ * FUZZ_SIZE_MAX.
+ */
+static bool
+fuzz_runnable(const char *s, size_t len)
+{
+	char val[64];
+	uint64_t v;
+	size_t i, j;
+
+	if (memchr(s, '/', len) != NULL)
+		return (false);
+	for (i = 0; i + 5 <= len; i++) {
+		if (memcmp(s + i, "size=", 5) != 0)
+			continue;
+		for (j = 0; i + 5 + j < len && j < sizeof(val) - 1; j++) {
+			if (isspace((unsigned char)s[i + 5 + j]) ||
+			    s[i + 5 + j] == '\0')
+				break;
+			val[j] = s[i + 5 + j];
+		}
+		val[j] = '\0';
+		if (size_parse(val, &v) == 0 && v > FUZZ_SIZE_MAX)
+			return (false);
+	}
+	return (true);
+}
+
+/* s as a C string literal body (static buffer). */
+static const char *
+fuzz_escape(const char *s, size_t len)
+{
+	static char out[FUZZ_LINE_MAX * 4 + 1];
+	size_t i, o;
+	unsigned char c;
+
+	o = 0;
+	for (i = 0; i < len && o + 5 < sizeof(out); i++) {
+		c = (unsigned char)s[i];
+		if (c == '\\' || c == '"')
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\%c",
+			    c);
+		else if (isprint(c))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return (out);
+}
+
+/* An error message is one line of printable ASCII. */
+static bool
+fuzz_printable(const char *msg)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return (false);
+	return (true);
+}
+
+static int
+fuzz_iters(int dflt)
+{
+	const char *env;
+	int n;
+
+	env = getenv("DPF_FUZZ_ITERS");
+	if (env == NULL || *env == '\0')
+		return (dflt);
+	n = atoi(env);
+	return (n > 0 ? n : dflt);
+}
+
+/*
+ * Destroy every device a successful configuration made.  Eternal ones
+ * (mem) stay until the VM goes; the number left is returned.
+ */
+static unsigned
+fuzz_cleanup_devices(void)
+{
+
+	dev_destroy_all();
+	return (dev_count());
+}
+
+static const char *
+fuzz_conf_file(const char *text, size_t len)
+{
+	const char *path;
+	int fd;
+
+	path = drv_path(3, "fuzz.conf");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	ck_assert_int_eq(close(fd), 0);
+	return (path);
+}
+
+START_TEST(test_ctl_mutations)
+{
+	struct fuzz fz;
+	char *before, *after;
+	const char *msg;
+	int error, iters, ran, refused;
+
+	fuzz_init(&fz, 1);
+	iters = fuzz_iters(FUZZ_CTL_ITERS);
+	ran = refused = 0;
+	for (fz.iter = 0; fz.iter < iters; fz.iter++) {
+		fuzz_mutate(&fz, ctl_seeds[fuzz_below(&fz,
+		    nitems(ctl_seeds))]);
+		if (!fuzz_runnable(fz.buf, fz.len))
+			continue;
+		ran++;
+		before = drv_state();
+		error = drv_ctl_len(fz.buf, fz.len);
+		msg = drv_reply();
+		ck_assert_msg(strchr(msg, '\n') == NULL,
+		    "seed %#jx iter %d \"%s\": reply has a newline: %s",
+		    (uintmax_t)fz.seed, fz.iter, fuzz_escape(fz.buf, fz.len),
+		    msg);
+		if (error != 0) {
+			refused++;
+			after = drv_state();
+			ck_assert_msg(error > 0 && msg[0] != '\0' &&
+			    fuzz_printable(msg),
+			    "seed %#jx iter %d \"%s\": error %d, message '%s'",
+			    (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len), error, msg);
+			ck_assert_msg(strcmp(before, after) == 0,
+			    "seed %#jx iter %d \"%s\": refused (%d: %s) but "
+			    "the state changed:\n--- before\n%s--- after\n%s",
+			    (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len), error, msg, before,
+			    after);
+			free(after);
+		}
+		free(before);
+	}
+	/* The mutations reach both outcomes. */
+	ck_assert_int_gt(ran, iters / 2);
+	ck_assert_int_gt(refused, ran / 4);
+	ck_assert_int_lt(refused, ran);
+}
+END_TEST
+
+START_TEST(test_config_mutations)
+{
+	struct fuzz fz;
+	struct sbuf err;
+	char *before, *after;
+	char prefix[600];
+	const char *path, *msg;
+	unsigned left;
+	int error, iters, ran, accepted;
+
+	fuzz_init(&fz, 2);
+	left = 0;
+	iters = fuzz_iters(FUZZ_CONF_ITERS);
+	ran = accepted = 0;
+	sbuf_init(&err);
+	for (fz.iter = 0; fz.iter < iters; fz.iter++) {
+		fuzz_mutate(&fz, conf_seeds[fuzz_below(&fz,
+		    nitems(conf_seeds))]);
+		if (!fuzz_runnable(fz.buf, fz.len))
+			continue;
+		ran++;
+		path = fuzz_conf_file(fz.buf, fz.len);
+		before = drv_state();
+		sbuf_clear(&err);
+		error = fs_config_check(path, &err);
+		(void)sbuf_finish(&err);
+		msg = sbuf_len(&err) > 0 ? sbuf_data(&err) : "";
+		after = drv_state();
+		ck_assert_msg(strcmp(before, after) == 0,
+		    "seed %#jx iter %d \"%s\": fs_config_check changed the "
+		    "state", (uintmax_t)fz.seed, fz.iter,
+		    fuzz_escape(fz.buf, fz.len));
+		free(after);
+		if (error != 0) {
+			snprintf(prefix, sizeof(prefix), "%s:", path);
+			ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) ==
+			    0 && fuzz_printable(msg),
+			    "seed %#jx iter %d \"%s\": error %d, message '%s'",
+			    (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len), error, msg);
+			free(before);
+			continue;
+		}
+		accepted++;
+		sbuf_clear(&err);
+		error = fs_config_apply(path, &drv_cred, &err);
+		(void)sbuf_finish(&err);
+		msg = sbuf_len(&err) > 0 ? sbuf_data(&err) : "";
+		if (error != 0) {
+			/*
+			 * Only an eternal device left by an earlier file may
+			 * make a checked file fail (the daemon applies to an
+			 * empty registry), and the failure is rolled back.
+			 */
+			after = drv_state();
+			ck_assert_msg(error == EEXIST && left > 0 &&
+			    strcmp(before, after) == 0,
+			    "seed %#jx iter %d \"%s\": checked fine, apply "
+			    "failed (%d: %s)%s", (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len), error, msg,
+			    strcmp(before, after) != 0 ?
+			    ", and the state changed" : "");
+			free(after);
+		}
+		left = fuzz_cleanup_devices();
+		free(before);
+	}
+	sbuf_delete(&err);
+	ck_assert_int_gt(ran, iters / 2);
+	ck_assert_int_gt(accepted, 0);
+	ck_assert_int_lt(accepted, ran);
+}
+END_TEST
+
+Suite *
+fs_ctl_fuzz_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("fs_ctl_fuzz");
+	tc = tcase_create("ctl");
+	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
+	tcase_add_checked_fixture(tc, drv_setup_defaults, drv_teardown);
+	tcase_add_test(tc, test_ctl_mutations);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
+	tcase_add_checked_fixture(tc, drv_setup, drv_teardown);
+	tcase_add_test(tc, test_config_mutations);
+	suite_add_tcase(s, tc);
+	return (s);
+}
