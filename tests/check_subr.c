@@ -110,6 +110,22 @@ START_TEST(test_sbuf_empty)
 }
 END_TEST
 
+START_TEST(test_sbuf_cat_escaped)
+{
+	static const char in[] = "a b\t\n\x7f~\x80\xff\\x\0z";
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	ck_assert_int_eq(sbuf_cat_escaped(&sb, in, sizeof(in) - 1), 0);
+	ck_assert_int_eq(sbuf_cat_escaped(&sb, "", 0), 0);
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	/* Printable ASCII (backslash included) as is, the rest \xNN. */
+	ck_assert_str_eq(sbuf_data(&sb),
+	    "a b\\x09\\x0a\\x7f~\\x80\\xff\\x\\x00z");
+	sbuf_delete(&sb);
+}
+END_TEST
+
 Suite *
 subr_suite(void)
 {
@@ -126,6 +142,7 @@ subr_suite(void)
 	tc = tcase_create("sbuf");
 	tcase_add_test(tc, test_sbuf_grows);
 	tcase_add_test(tc, test_sbuf_empty);
+	tcase_add_test(tc, test_sbuf_cat_escaped);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -74,20 +74,12 @@ static int	ctl_parse_fb(int argc, char **argv, struct sbuf *err);
 void
 fs_ctl_quote(struct sbuf *sb, const char *s, size_t max)
 {
-	size_t i;
-	unsigned char c;
+	size_t len;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i == max) {
-			sbuf_cat(sb, "...");
-			return;
-		}
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f)
-			sbuf_printf(sb, "\\x%02x", c);
-		else
-			sbuf_bcat(sb, &s[i], 1);
-	}
+	len = strnlen(s, max + 1);
+	(void)sbuf_cat_escaped(sb, s, len > max ? max : len);
+	if (len > max)
+		sbuf_cat(sb, "...");
 }
 
 /*
@@ -866,34 +858,28 @@ void
 fs_ctl_message_finish(struct sbuf *sb)
 {
 	struct sbuf out;
-	const unsigned char *p;
+	char *p;
 	size_t len, i;
 
 	if (sbuf_error(sb) != 0)
 		return;
-	p = (const unsigned char *)sbuf_data(sb);
+	p = sbuf_data(sb);
 	len = sbuf_len(sb);
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
 		len--;
+	sb->s_len = len;
+	if (sb->s_buf != NULL)
+		sb->s_buf[len] = '\0';
 	for (i = 0; i < len; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			break;
-	if (i == len) {
-		/* The common case: nothing to escape, trim in place. */
-		sb->s_len = len;
-		if (sb->s_buf != NULL)
-			sb->s_buf[len] = '\0';
-		return;
-	}
-	sbuf_init(&out);
-	for (i = 0; i < len; i++) {
 		if (p[i] == '\n')
-			sbuf_cat(&out, " ");
-		else if (p[i] < 0x20 || p[i] > 0x7e)
-			sbuf_printf(&out, "\\x%02x", p[i]);
-		else
-			sbuf_bcat(&out, &p[i], 1);
-	}
+			p[i] = ' ';
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			break;
+	if (i == len)
+		return;		/* nothing to escape (the usual case) */
+	sbuf_init(&out);
+	(void)sbuf_cat_escaped(&out, p, len);
 	if (sbuf_finish(&out) == 0) {
 		sbuf_clear(sb);
 		sbuf_bcat(sb, sbuf_data(&out), sbuf_len(&out));

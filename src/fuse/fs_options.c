@@ -9,9 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kern/sbuf.h"
 #include "kern/size.h"
 #include "vm/vm.h"
 #include "fuse/fs_options.h"
+
+static int	fs_options_parse_args(struct fuse_args *args,
+		    struct fs_options *o, char *err, size_t errlen);
+static void	fs_options_escape_message(char *err, size_t errlen);
 
 #define	FS_OPT(t, p)	{ t, offsetof(struct fs_options, p), 0 }
 static const struct fuse_opt fs_opts[] = {
@@ -146,9 +151,40 @@ parse_seconds_option(const char *name, const char *arg, double *valuep,
 	return (0);
 }
 
+/*
+ * The message quotes option values as given: write every byte outside
+ * printable ASCII as \xNN, as ctl messages do, so it stays one readable
+ * line on a terminal.
+ */
+static void
+fs_options_escape_message(char *err, size_t errlen)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	(void)sbuf_cat_escaped(&sb, err, strlen(err));
+	if (sbuf_finish(&sb) == 0)
+		snprintf(err, errlen, "%s", sbuf_data(&sb));
+	sbuf_delete(&sb);
+}
+
 int
 fs_options_parse(struct fuse_args *args, struct fs_options *o, char *err,
     size_t errlen)
+{
+	int error;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	error = fs_options_parse_args(args, o, err, errlen);
+	if (error != 0 && errlen > 0)
+		fs_options_escape_message(err, errlen);
+	return (error);
+}
+
+static int
+fs_options_parse_args(struct fuse_args *args, struct fs_options *o,
+    char *err, size_t errlen)
 {
 	char buf[4096];
 

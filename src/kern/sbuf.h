@@ -25,6 +25,9 @@ int	sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 int	sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap);
 int	sbuf_cat(struct sbuf *sb, const char *s);
 int	sbuf_bcat(struct sbuf *sb, const void *buf, size_t len);
+/* Append len bytes, each one outside printable ASCII (0x20-0x7e) as
+ * \xNN: for quoting what a user wrote in a message. */
+int	sbuf_cat_escaped(struct sbuf *sb, const void *buf, size_t len);
 void	sbuf_clear(struct sbuf *sb);
 int	sbuf_finish(struct sbuf *sb);		/* 0 or ENOMEM */
 int	sbuf_error(const struct sbuf *sb);

@@ -65,6 +65,29 @@ sbuf_cat(struct sbuf *sb, const char *s)
 }
 
 int
+sbuf_cat_escaped(struct sbuf *sb, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i, run;
+
+	for (i = 0; i < len; i += run) {
+		/* Printable runs in one piece. */
+		for (run = 0; i + run < len && p[i + run] >= 0x20 &&
+		    p[i + run] <= 0x7e; run++)
+			;
+		if (run > 0) {
+			if (sbuf_bcat(sb, p + i, run) != 0)
+				return (-1);
+			continue;
+		}
+		if (sbuf_printf(sb, "\\x%02x", p[i]) < 0)
+			return (-1);
+		run = 1;
+	}
+	return (0);
+}
+
+int
 sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {
 	va_list aq;
