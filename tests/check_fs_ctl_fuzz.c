@@ -13,9 +13,8 @@
  * Lines with a '/' are not run: they could name backing files, PNG
  * snapshots or plugins anywhere on the host (the fixed tests cover
  * paths).  Sizes above FUZZ_SIZE_MAX are not run either, to keep memory
- * bounded.  DPF_FUZZ_SEED and DPF_FUZZ_ITERS override the seed and the
- * number of iterations per test; a failure names the seed, the
- * iteration and the input (C-escaped), so it can be replayed.
+ * bounded.  The generator and its environment variables are in
+ * check_fuzz.h.
  */
 #include "config.h"
 
@@ -30,6 +29,7 @@
 
 #include "check_devpager.h"
 #include "check_drv_util.h"
+#include "check_fuzz.h"
 #include "kern/conf.h"
 #include "kern/kassert.h"
 #include "kern/sbuf.h"
@@ -37,7 +37,6 @@
 #include "dev/dev_driver.h"
 #include "fuse/fs_ctl.h"
 
-#define	FUZZ_LINE_MAX	512		/* longest mutated input */
 #define	FUZZ_SIZE_MAX	(256ULL << 20)	/* largest size= run */
 #define	FUZZ_CTL_ITERS	5000
 #define	FUZZ_CONF_ITERS	1000
@@ -93,152 +92,9 @@ static const char *const dict[] = {
 	"\x7f", "\xff", "\x01", "key=value",
 };
 
-struct fuzz {
-	uint64_t	 seed;		/* of the whole test */
-	uint64_t	 state;		/* the generator */
-	int		 iter;
-	char		 buf[FUZZ_LINE_MAX];
-	size_t		 len;
-};
-
-static void	fuzz_init(struct fuzz *fz, uint64_t salt);
-static uint64_t	fuzz_next(struct fuzz *fz);
-static unsigned	fuzz_below(struct fuzz *fz, unsigned n);
-static void	fuzz_insert(struct fuzz *fz, size_t at, const char *s,
-		    size_t n);
-static void	fuzz_mutate(struct fuzz *fz, const char *seed);
 static bool	fuzz_runnable(const char *s, size_t len);
-static const char *fuzz_escape(const char *s, size_t len);
-static int	fuzz_iters(int dflt);
-static bool	fuzz_printable(const char *msg);
 static unsigned	fuzz_cleanup_devices(void);
 static const char *fuzz_conf_file(const char *text, size_t len);
-
-static void
-fuzz_init(struct fuzz *fz, uint64_t salt)
-{
-	const char *env;
-
-	memset(fz, 0, sizeof(*fz));
-	fz->seed = 0x5eed0f0dULL;
-	env = getenv("DPF_FUZZ_SEED");
-	if (env != NULL && *env != '\0')
-		fz->seed = strtoull(env, NULL, 0);
-	fz->state = (fz->seed ^ salt) * 0x9e3779b97f4a7c15ULL;
-	if (fz->state == 0)
-		fz->state = 1;
-}
-
-/* xorshift64*: plenty for picking mutations, and replayable. */
-static uint64_t
-fuzz_next(struct fuzz *fz)
-{
-	uint64_t x;
-
-	x = fz->state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	fz->state = x;
-	return (x * 0x2545f4914f6cdd1dULL);
-}
-
-static unsigned
-fuzz_below(struct fuzz *fz, unsigned n)
-{
-
-	return (n == 0 ? 0 : (unsigned)(fuzz_next(fz) % n));
-}
-
-/* Insert n bytes of s at offset at, as far as the buffer allows. */
-static void
-fuzz_insert(struct fuzz *fz, size_t at, const char *s, size_t n)
-{
-
-	if (at > fz->len)
-		at = fz->len;
-	if (n > sizeof(fz->buf) - fz->len)
-		n = sizeof(fz->buf) - fz->len;
-	memmove(fz->buf + at + n, fz->buf + at, fz->len - at);
-	memcpy(fz->buf + at, s, n);
-	fz->len += n;
-}
-
-/*
- * Start from seed and apply one to four mutations: replace a byte,
- * delete a span, duplicate a span, insert a dictionary word, replace a
- * word by a dictionary word, truncate, or splice in another seed's tail.
- */
-static void
-fuzz_mutate(struct fuzz *fz, const char *seed)
-{
-	size_t a, b, n;
-	const char *w;
-	unsigned k, rounds;
-
-	fz->len = strlen(seed);
-	if (fz->len > sizeof(fz->buf))
-		fz->len = sizeof(fz->buf);
-	memcpy(fz->buf, seed, fz->len);
-	/* Mostly one mutation: near-valid lines reach deeper. */
-	k = fuzz_below(fz, 20);
-	rounds = k < 12 ? 1 : k < 17 ? 2 : k < 19 ? 3 : 4;
-	for (k = 0; k < rounds; k++) {
-		a = fz->len == 0 ? 0 : fuzz_below(fz, (unsigned)fz->len + 1);
-		switch (fuzz_below(fz, 7)) {
-		case 0:		/* replace a byte */
-			if (a < fz->len)
-				fz->buf[a] = (char)fuzz_below(fz, 256);
-			break;
-		case 1:		/* delete a span */
-			n = 1 + fuzz_below(fz, 8);
-			if (a + n > fz->len)
-				n = fz->len - a;
-			memmove(fz->buf + a, fz->buf + a + n,
-			    fz->len - a - n);
-			fz->len -= n;
-			break;
-		case 2:		/* duplicate a span */
-			n = 1 + fuzz_below(fz, 12);
-			if (a + n > fz->len)
-				n = fz->len - a;
-			{
-				char span[12];
-
-				memcpy(span, fz->buf + a, n);
-				fuzz_insert(fz, a, span, n);
-			}
-			break;
-		case 3:		/* insert a word */
-			w = dict[fuzz_below(fz, nitems(dict))];
-			fuzz_insert(fz, a, w, strlen(w));
-			break;
-		case 4:		/* replace the word at a by a word */
-			b = a;
-			while (a > 0 && fz->buf[a - 1] != ' ' &&
-			    fz->buf[a - 1] != '=')
-				a--;
-			while (b < fz->len && fz->buf[b] != ' ' &&
-			    fz->buf[b] != '=')
-				b++;
-			memmove(fz->buf + a, fz->buf + b, fz->len - b);
-			fz->len -= b - a;
-			w = dict[fuzz_below(fz, nitems(dict))];
-			fuzz_insert(fz, a, w, strlen(w));
-			break;
-		case 5:		/* truncate */
-			fz->len = a;
-			break;
-		default:	/* splice: another seed's tail */
-			w = ctl_seeds[fuzz_below(fz, nitems(ctl_seeds))];
-			n = strlen(w);
-			b = fuzz_below(fz, (unsigned)n);
-			fz->len = a;
-			fuzz_insert(fz, a, w + b, n - b);
-			break;
-		}
-	}
-}
 
 /*
  * Whether a mutated input may run here: no '/' (host paths), every
@@ -268,55 +124,6 @@ fuzz_runnable(const char *s, size_t len)
 			return (false);
 	}
 	return (true);
-}
-
-/* s as a C string literal body (static buffer). */
-static const char *
-fuzz_escape(const char *s, size_t len)
-{
-	static char out[FUZZ_LINE_MAX * 4 + 1];
-	size_t i, o;
-	unsigned char c;
-
-	o = 0;
-	for (i = 0; i < len && o + 5 < sizeof(out); i++) {
-		c = (unsigned char)s[i];
-		if (c == '\\' || c == '"')
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\%c",
-			    c);
-		else if (isprint(c))
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-			    "\\x%02x", c);
-	}
-	out[o] = '\0';
-	return (out);
-}
-
-/* An error message is one line of printable ASCII. */
-static bool
-fuzz_printable(const char *msg)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)msg; *p != '\0'; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			return (false);
-	return (true);
-}
-
-static int
-fuzz_iters(int dflt)
-{
-	const char *env;
-	int n;
-
-	env = getenv("DPF_FUZZ_ITERS");
-	if (env == NULL || *env == '\0')
-		return (dflt);
-	n = atoi(env);
-	return (n > 0 ? n : dflt);
 }
 
 /*
@@ -352,12 +159,11 @@ START_TEST(test_ctl_mutations)
 	const char *msg;
 	int error, iters, ran, refused;
 
-	fuzz_init(&fz, 1);
+	fuzz_init(&fz, 1, dict, nitems(dict), ctl_seeds, nitems(ctl_seeds));
 	iters = fuzz_iters(FUZZ_CTL_ITERS);
 	ran = refused = 0;
 	for (fz.iter = 0; fz.iter < iters; fz.iter++) {
-		fuzz_mutate(&fz, ctl_seeds[fuzz_below(&fz,
-		    nitems(ctl_seeds))]);
+		(void)fuzz_mutate(&fz);
 		if (!fuzz_runnable(fz.buf, fz.len))
 			continue;
 		ran++;
@@ -403,14 +209,14 @@ START_TEST(test_config_mutations)
 	unsigned left;
 	int error, iters, ran, accepted;
 
-	fuzz_init(&fz, 2);
+	fuzz_init(&fz, 2, dict, nitems(dict), conf_seeds,
+	    nitems(conf_seeds));
 	left = 0;
 	iters = fuzz_iters(FUZZ_CONF_ITERS);
 	ran = accepted = 0;
 	sbuf_init(&err);
 	for (fz.iter = 0; fz.iter < iters; fz.iter++) {
-		fuzz_mutate(&fz, conf_seeds[fuzz_below(&fz,
-		    nitems(conf_seeds))]);
+		(void)fuzz_mutate(&fz);
 		if (!fuzz_runnable(fz.buf, fz.len))
 			continue;
 		ran++;

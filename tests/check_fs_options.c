@@ -4,10 +4,13 @@
  */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fuse/fs_options.h"
 #include "check_devpager.h"
+#include "check_fuzz.h"
 
 static int
 parse(struct fs_options *o, struct fuse_args *args, char *err, size_t len,
@@ -130,6 +133,84 @@ START_TEST(test_too_many)
 }
 END_TEST
 
+/* Valid -o strings the mutations start from, and words they insert. */
+static const char *const opt_inputs[] = {
+	"physmem=64M,swap_limit=1M,fault_pages=32,config=x.conf",
+	"entry_timeout=0.5,attr_timeout=2,physmem=0x200000",
+	"allow_other,max_idle_threads=4,fault_pages=1",
+	"swap_limit=4096,entry_timeout=0,attr_timeout=3600",
+};
+static const char *const opt_dict[] = {
+	",", ",,", "=", "physmem=", "swap_limit=", "fault_pages=",
+	"entry_timeout=", "attr_timeout=", "config=", "0", "1", "-1", "+1",
+	"0x", "1e308", "1e-308", "nan", "inf", "-0", "0.", ".5", "4K", "1M",
+	"8G", "9G", "1P", "18446744073709551615", "99999999999999999999",
+	"256", "257", "3600", "3600.0001", "allow_other", "default_permissions",
+	"fsname=", "subtype=", "max_idle_threads=", "clone_fd", " ", "\\",
+	"\xff", "\x01",
+};
+
+/*
+ * Mutated -o strings: parsed, or refused with one line of printable
+ * ASCII; what is accepted is within the documented bounds; nothing
+ * leaks (the ASan build runs it too).
+ */
+START_TEST(test_mutated_options)
+{
+	struct fuse_args args;
+	struct fs_options o;
+	struct fuzz fz;
+	char opt[FUZZ_LINE_MAX + 1], err[256];
+	const char *argv[4];
+	int iters, ok, rc;
+
+	fuzz_init(&fz, 3, opt_dict, sizeof(opt_dict) / sizeof(opt_dict[0]),
+	    opt_inputs, sizeof(opt_inputs) / sizeof(opt_inputs[0]));
+	iters = fuzz_iters(3000);
+	ok = 0;
+	for (fz.iter = 0; fz.iter < iters; fz.iter++) {
+		(void)fuzz_mutate(&fz);
+		memcpy(opt, fz.buf, fz.len);
+		opt[fz.len] = '\0';	/* argv strings end at a NUL */
+		argv[0] = "devpagerfs";
+		argv[1] = "-o";
+		argv[2] = opt;
+		argv[3] = "/mnt";
+		err[0] = '\0';
+		rc = parse(&o, &args, err, sizeof(err), 4, argv);
+		if (rc != 0) {
+			ck_assert_msg(rc == -1 && err[0] != '\0' &&
+			    fuzz_printable(err),
+			    "seed %#jx iter %d \"%s\": rc %d, message '%s'",
+			    (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len), rc, err);
+		} else {
+			ok++;
+			ck_assert_msg(o.physmem >= FS_PHYSMEM_MIN &&
+			    o.physmem <= FS_PHYSMEM_MAX &&
+			    o.physmem % 4096 == 0 && o.fault_pages >= 1 &&
+			    o.fault_pages <= FS_FAULT_PAGES_MAX &&
+			    isfinite(o.entry_timeout) &&
+			    o.entry_timeout >= 0 &&
+			    o.entry_timeout <= FS_TIMEOUT_MAX &&
+			    isfinite(o.attr_timeout) && o.attr_timeout >= 0 &&
+			    o.attr_timeout <= FS_TIMEOUT_MAX &&
+			    (!o.swap_limit_set ||
+			    o.swap_limit <= FS_SWAP_LIMIT_MAX) &&
+			    o.mountpoint != NULL &&
+			    strcmp(o.mountpoint, "/mnt") == 0,
+			    "seed %#jx iter %d \"%s\": accepted out of bounds",
+			    (uintmax_t)fz.seed, fz.iter,
+			    fuzz_escape(fz.buf, fz.len));
+		}
+		fs_options_free(&o);
+		fuse_opt_free_args(&args);
+	}
+	ck_assert_int_gt(ok, 0);
+	ck_assert_int_lt(ok, iters);
+}
+END_TEST
+
 Suite *
 fs_options_suite(void)
 {
@@ -142,6 +223,7 @@ fs_options_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_too_many);
+	tcase_add_test(tc, test_mutated_options);
 	suite_add_tcase(s, tc);
 	return (s);
 }

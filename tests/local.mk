@@ -73,7 +73,7 @@ tests_check_devpager_SOURCES += tests/check_sg_pager.c
 # A helper the mount tests run to touch device files through mmap(2).
 check_PROGRAMS += tests/mmap_tool
 tests_mmap_tool_SOURCES = tests/mmap_tool.c
-tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h tests/check_drv_sock.c tests/check_drv_sock.h tests/check_fs_ctl.c tests/check_fs_ctl_fuzz.c tests/check_fs_config.c tests/check_dev_mem.c tests/check_dev_ram.c
+tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h tests/check_drv_sock.c tests/check_drv_sock.h tests/check_fs_ctl.c tests/check_fs_ctl_fuzz.c tests/check_fuzz.c tests/check_fuzz.h tests/check_fs_config.c tests/check_dev_mem.c tests/check_dev_ram.c
 
 # Slow soaks (make regtest, run by .ci/run).
 REGTESTS += tests/regtest/soak_faults.sh
