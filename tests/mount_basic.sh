@@ -24,6 +24,23 @@ if sh -c "echo x > '$MNT/vm/stats'" 2>/dev/null; then
 	fail "vm/stats accepted a write"
 fi
 [ "$(stat -c %a "$MNT/vm/stats")" = 444 ] || fail "vm/stats mode is not 0444"
+# Names are the daemon's: creating, removing, renaming and linking fail
+# with EPERM (not ENOSYS), and the tree is unchanged afterwards.
+before=$(ls "$MNT/dev" "$MNT/vm" | tr '\n' ' ')
+for cmd in "touch '$MNT/dev/x'" "rm '$MNT/dev/ram0'" "rmdir '$MNT/vm/fail'" \
+    "mkdir '$MNT/vm/x'" "mv '$MNT/dev/ram0' '$MNT/dev/ram9'" \
+    "ln -s x '$MNT/dev/l'" "ln '$MNT/dev/ram0' '$MNT/dev/r2'" \
+    "mknod '$MNT/dev/n' c 1 3" "mkfifo '$MNT/dev/f'"; do
+	if out=$(LC_ALL=C sh -c "$cmd" 2>&1); then
+		fail "'$cmd' succeeded"
+	fi
+	case $out in
+	*"Operation not permitted"*) ;;
+	*) fail "'$cmd': '$out', expected EPERM" ;;
+	esac
+done
+[ "$(ls "$MNT/dev" "$MNT/vm" | tr '\n' ' ')" = "$before" ] || \
+    fail "the tree changed: '$(ls "$MNT/dev" "$MNT/vm" | tr '\n' ' ')'"
 dpf_unmount
 
 # SIGTERM and SIGINT end the daemon cleanly, with exit status 0.

@@ -706,6 +706,81 @@ fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	fuse_reply_attr(req, &st, fs.attr_timeout);
 }
 
+/*
+ * The tree's names are the daemon's: devices come and go through vm/ctl
+ * (or the configuration file), vm/ mirrors the VM.  Creating, removing,
+ * renaming or linking a name fails with EPERM, as on Linux's own
+ * pseudo-filesystems, rather than libfuse's ENOSYS.
+ */
+static void
+fs_no_names(fuse_req_t req)
+{
+
+	fs_request_enter(req);
+	fuse_reply_err(req, EPERM);
+}
+
+static void
+fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    dev_t rdev)
+{
+
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	fs_no_names(req);
+}
+
+static void
+fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+
+	(void)parent, (void)name, (void)mode;
+	fs_no_names(req);
+}
+
+static void
+fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+
+	(void)parent, (void)name;
+	fs_no_names(req);
+}
+
+static void
+fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+    const char *name)
+{
+
+	(void)link, (void)parent, (void)name;
+	fs_no_names(req);
+}
+
+static void
+fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+    fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	fs_no_names(req);
+}
+
+static void
+fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+    const char *newname)
+{
+
+	(void)ino, (void)newparent, (void)newname;
+	fs_no_names(req);
+}
+
+static void
+fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    struct fuse_file_info *fi)
+{
+
+	(void)parent, (void)name, (void)mode, (void)fi;
+	fs_no_names(req);
+}
+
 static void
 fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
@@ -754,4 +829,12 @@ const struct fuse_lowlevel_ops fs_ll_ops = {
 	.flush		= fs_flush,
 	.ioctl		= fs_ioctl,
 	.setattr	= fs_setattr,
+	.mknod		= fs_mknod,
+	.mkdir		= fs_mkdir,
+	.unlink		= fs_unlink,
+	.rmdir		= fs_unlink,
+	.symlink	= fs_symlink,
+	.rename		= fs_rename,
+	.link		= fs_link,
+	.create		= fs_create,
 };
