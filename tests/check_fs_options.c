@@ -119,6 +119,36 @@ START_TEST(test_bad_values)
 }
 END_TEST
 
+/* Options of mount(8) and fstab(5) alone are dropped, not passed on. */
+START_TEST(test_mount_only_options)
+{
+	const char *argv[] = { "mount.fuse.devpagerfs", "devpagerfs", "/mnt",
+	    "-o", "rw,nofail,_netdev,user,noauto,defaults,x-systemd.automount,"
+	    "X-mount.mkdir,comment=dp,physmem=64M,nosuid" };
+	static const char *const dropped[] = { "nofail", "_netdev", "user",
+	    "noauto", "defaults", "x-systemd", "X-mount", "comment" };
+	struct fuse_args args;
+	struct fs_options o;
+	char err[256];
+	size_t i;
+	int a;
+
+	ck_assert_int_eq(parse(&o, &args, err, sizeof(err), 5, argv), 0);
+	ck_assert_uint_eq(o.physmem, 64ULL << 20);
+	ck_assert_str_eq(o.source, "devpagerfs");
+	ck_assert_str_eq(o.mountpoint, "/mnt");
+	for (a = 0; a < args.argc; a++)
+		for (i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+			ck_assert_msg(strstr(args.argv[a], dropped[i]) == NULL,
+			    "'%s' passed on in '%s'", dropped[i],
+			    args.argv[a]);
+	/* Real mount options go on to libfuse. */
+	ck_assert(has_arg(&args, "rw,nosuid"));
+	fs_options_free(&o);
+	fuse_opt_free_args(&args);
+}
+END_TEST
+
 START_TEST(test_too_many)
 {
 	const char *argv[] = { "devpagerfs", "a", "b", "c" };
@@ -223,6 +253,7 @@ fs_options_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_too_many);
+	tcase_add_test(tc, test_mount_only_options);
 	tcase_add_test(tc, test_mutated_options);
 	suite_add_tcase(s, tc);
 	return (s);

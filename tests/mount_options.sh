@@ -66,4 +66,15 @@ dpf_mount -o physmem=16M
 grep -q default_permissions /proc/self/mountinfo || \
     fail "default_permissions was not added"
 dpf_unmount
+
+# As mount(8) runs the mount.fuse.devpagerfs helper for an fstab(5) line:
+# the options that only mount(8) and fstab use are dropped, not refused.
+ln -s "$DPF" "$DPF_TMP/mount.fuse.devpagerfs"
+dpf_saved=$DPF
+DPF="$DPF_TMP/mount.fuse.devpagerfs"
+dpf_mount devpagerfs -o rw,nosuid,nodev,noexec,user,nofail,_netdev,defaults,x-systemd.automount,X-mount.mkdir,comment=dp,physmem=64M
+awk '$1 == "ram" && $5 == "64M" { f = 1 } END { exit !f }' "$MNT/vm/phys" ||
+    fail "physmem=64M did not apply through the helper"
+dpf_unmount
+DPF=$dpf_saved
 exit 0

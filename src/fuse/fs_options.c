@@ -17,6 +17,7 @@
 static int	fs_options_parse_args(struct fuse_args *args,
 		    struct fs_options *o, char *err, size_t errlen);
 static void	fs_options_escape_message(char *err, size_t errlen);
+static bool	fs_opt_mount_only(const char *opt);
 
 #define	FS_OPT(t, p)	{ t, offsetof(struct fs_options, p), 0 }
 static const struct fuse_opt fs_opts[] = {
@@ -29,6 +30,28 @@ static const struct fuse_opt fs_opts[] = {
 	FUSE_OPT_END
 };
 
+/*
+ * Options that only mean something to mount(8) and fstab(5): mount(8)
+ * hands them to the mount.fuse.devpagerfs helper (this program) along
+ * with the rest, and libfuse would refuse them.  They are dropped, as
+ * libfuse's own mount.fuse helper drops them.
+ */
+static bool
+fs_opt_mount_only(const char *opt)
+{
+	static const char *const names[] = {
+		"auto", "noauto", "user", "nouser", "users", "owner", "group",
+		"defaults", "_netdev", "nofail",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(opt, names[i]) == 0)
+			return (true);
+	return (strncmp(opt, "x-", 2) == 0 || strncmp(opt, "X-", 2) == 0 ||
+	    strncmp(opt, "comment=", 8) == 0);
+}
+
 static int
 fs_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
 {
@@ -36,6 +59,8 @@ fs_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
 	char *copy;
 
 	(void)outargs;
+	if (key == FUSE_OPT_KEY_OPT && fs_opt_mount_only(arg))
+		return (0);		/* drop it */
 	if (key != FUSE_OPT_KEY_NONOPT)
 		return (1);		/* keep it for libfuse */
 	if (o->npositional == 2) {
