@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +41,6 @@
 
 static char line[1024];
 
-static int	ctlf(const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 1, 2)));
-static void	refused(int want, const char *needle, const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
 static vm_object_t fb_map(const char *name, vm_ooffset_t off,
 		    vm_size_t len, struct cdev **devp);
 static uint8_t	*fb_host(const char *name);
@@ -55,41 +50,6 @@ static void	draw(uint8_t *host, unsigned w, unsigned h, unsigned bpp,
 		    uint32_t stride, unsigned seed);
 static void	snapshot_check(unsigned w, unsigned h, unsigned bpp);
 static int	count_entries(const char *dir);
-
-static int
-ctlf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return (drv_ctl(line));
-}
-
-/* Refused with want (message containing needle), and nothing changed. */
-static void
-refused(int want, const char *needle, const char *fmt, ...)
-{
-	char *before, *after;
-	va_list ap;
-	int error;
-
-	before = drv_state();
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	error = drv_ctl(line);
-	ck_assert_msg(error == want, "'%s': want %d, got %d '%s'", line, want,
-	    error, drv_reply());
-	if (needle != NULL)
-		ck_assert_msg(strstr(drv_reply(), needle) != NULL,
-		    "'%s': message '%s' lacks '%s'", line, drv_reply(), needle);
-	after = drv_state();
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
-}
 
 /* vm_mmap_cdev of [off, off + len) of device name: the object. */
 static vm_object_t
@@ -313,16 +273,17 @@ START_TEST(test_fb_create_bounds)
 	struct sbuf err;
 	char *before, *after;
 
-	refused(EINVAL, "8192", "create f driver=fb width=8193 height=1");
-	refused(EINVAL, "8192", "create f driver=fb width=1 height=16384 "
+	drv_refused(EINVAL, "8192", "create f driver=fb width=8193 height=1");
+	drv_refused(EINVAL, "8192", "create f driver=fb width=1 height=16384 "
 	    "bpp=16");
-	refused(EINVAL, NULL, "create f driver=fb width=16384 height=16384");
-	refused(EINVAL, NULL, "create f driver=fb width=640 height=480 "
+	drv_refused(EINVAL, NULL,
+	    "create f driver=fb width=16384 height=16384");
+	drv_refused(EINVAL, NULL, "create f driver=fb width=640 height=480 "
 	    "bpp=8");
-	refused(EINVAL, NULL, "create f driver=fb width=0");
-	refused(EINVAL, "size", "create f driver=fb size=1M");
-	refused(EINVAL, "backing", "create f driver=fb backing=/tmp/x");
-	refused(EEXIST, NULL, "create fb0 driver=fb");
+	drv_refused(EINVAL, NULL, "create f driver=fb width=0");
+	drv_refused(EINVAL, "size", "create f driver=fb size=1M");
+	drv_refused(EINVAL, "backing", "create f driver=fb backing=/tmp/x");
+	drv_refused(EEXIST, NULL, "create fb0 driver=fb");
 
 	/* Past the parser: a huge geometry reaches the driver and is
 	 * refused there, before any window exists. */
@@ -633,12 +594,12 @@ snapshot_check(unsigned w, unsigned h, unsigned bpp)
 	unsigned x, y, bad;
 
 	ck_assert_int_eq(fb_geometry(w, h, bpp, &stride, &size), 0);
-	ck_assert_int_eq(ctlf("create s driver=fb width=%u height=%u bpp=%u",
-	    w, h, bpp), 0);
+	ck_assert_int_eq(drv_ctlf("create s driver=fb width=%u height=%u "
+	    "bpp=%u", w, h, bpp), 0);
 	host = fb_host("s");
 	draw(host, w, h, bpp, stride, bpp);
 	path = drv_path(0, "shot.png");
-	ck_assert_int_eq(ctlf("fb s snapshot path=%s", path), 0);
+	ck_assert_int_eq(drv_ctlf("fb s snapshot path=%s", path), 0);
 	snprintf(want, sizeof(want), "wrote %s %ux%u", path, w, h);
 	ck_assert_str_eq(drv_reply(), want);
 	ck_assert_msg(png_decode_file(path, &img, err, sizeof(err)) == 0,
@@ -705,7 +666,7 @@ START_TEST(test_fb_snapshot_fb0)
 			memcpy(host + y * 2560 + x * 4, &v, 4);
 		}
 	path = drv_path(1, "fb0.png");
-	ck_assert_int_eq(ctlf("fb fb0 snapshot path=%s", path), 0);
+	ck_assert_int_eq(drv_ctlf("fb fb0 snapshot path=%s", path), 0);
 	ck_assert_msg(png_decode_file(path, &img, err, sizeof(err)) == 0,
 	    "decode: %s", err);
 	ck_assert_uint_eq(img.width, 640);
@@ -746,22 +707,22 @@ START_TEST(test_fb_snapshot_paths)
 	int fd;
 
 	/* Only the grammar's words. */
-	refused(EINVAL, NULL, "fb fb0 flip");
-	refused(EINVAL, NULL, "fb fb0 snapshot");
-	refused(EINVAL, NULL, "fb fb0 snapshot path=relative.png");
-	refused(EINVAL, NULL, "fb fb0 snapshot path=/x.png colour=1");
-	refused(ENOENT, NULL, "fb nosuch snapshot path=%s",
+	drv_refused(EINVAL, NULL, "fb fb0 flip");
+	drv_refused(EINVAL, NULL, "fb fb0 snapshot");
+	drv_refused(EINVAL, NULL, "fb fb0 snapshot path=relative.png");
+	drv_refused(EINVAL, NULL, "fb fb0 snapshot path=/x.png colour=1");
+	drv_refused(ENOENT, NULL, "fb nosuch snapshot path=%s",
 	    drv_path(0, "a.png"));
 	/* fb commands on a device of another driver. */
-	refused(EINVAL, "not a fb device", "fb ram0 snapshot path=%s",
+	drv_refused(EINVAL, "not a fb device", "fb ram0 snapshot path=%s",
 	    drv_path(0, "a.png"));
 	/* The directory must exist. */
-	refused(ENOENT, NULL, "fb fb0 snapshot path=%s/no/such/a.png",
+	drv_refused(ENOENT, NULL, "fb fb0 snapshot path=%s/no/such/a.png",
 	    drv_tmp);
 	/* A directory there is not overwritten. */
 	snprintf(p, sizeof(p), "%s/dir", drv_tmp);
 	ck_assert_int_eq(mkdir(p, 0700), 0);
-	refused(EISDIR, NULL, "fb fb0 snapshot path=%s", p);
+	drv_refused(EISDIR, NULL, "fb fb0 snapshot path=%s", p);
 	/* A symbolic link as the last component is never followed. */
 	snprintf(target, sizeof(target), "%s/target", drv_tmp);
 	fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -770,7 +731,7 @@ START_TEST(test_fb_snapshot_paths)
 	close(fd);
 	snprintf(p, sizeof(p), "%s/link.png", drv_tmp);
 	ck_assert_int_eq(symlink(target, p), 0);
-	refused(ELOOP, "symbolic link", "fb fb0 snapshot path=%s", p);
+	drv_refused(ELOOP, "symbolic link", "fb fb0 snapshot path=%s", p);
 	ck_assert_int_eq(stat(target, &st), 0);
 	ck_assert_int_eq(st.st_size, 4);
 	ck_assert_int_eq(lstat(p, &st), 0);
@@ -779,14 +740,14 @@ START_TEST(test_fb_snapshot_paths)
 	snprintf(p, sizeof(p), "%s/dirlink", drv_tmp);
 	snprintf(target, sizeof(target), "%s/dir", drv_tmp);
 	ck_assert_int_eq(symlink(target, p), 0);
-	ck_assert_int_eq(ctlf("fb fb0 snapshot path=%s/dirlink/x.png",
+	ck_assert_int_eq(drv_ctlf("fb fb0 snapshot path=%s/dirlink/x.png",
 	    drv_tmp), 0);
 	snprintf(p, sizeof(p), "%s/dir/x.png", drv_tmp);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_int_gt(st.st_size, 57);
 	/* An existing regular file is replaced, atomically. */
-	ck_assert_int_eq(ctlf("fb fb0 snapshot path=%s", p), 0);
+	ck_assert_int_eq(drv_ctlf("fb fb0 snapshot path=%s", p), 0);
 	ck_assert_int_eq(count_entries(target), 1);
 	/* Nothing left behind by the refusals. */
 	ck_assert_int_eq(count_entries(drv_tmp), 4);

@@ -19,7 +19,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,52 +47,11 @@
 #define	PAT_XOR		0x5a5a5a5a5a5a5a5aULL
 #define	PLUG_THREADS	4
 
-static char line[2048];
-
-static int	ctlf(const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 1, 2)));
-static void	refused(int want, const char *needle, const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
 static const char *plugin_path(const char *rel);
 static bool	loaded(const char *path);
 static vm_object_t map_dev(const char *name, vm_size_t len,
 		    struct cdev **devp);
 static void	check_pattern(vm_page_t m, vm_ooffset_t off, uint64_t seed);
-
-static int
-ctlf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return (drv_ctl(line));
-}
-
-/* Refused with want (message containing needle); nothing changed. */
-static void
-refused(int want, const char *needle, const char *fmt, ...)
-{
-	char *before, *after;
-	va_list ap;
-	int error;
-
-	before = drv_state();
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	error = drv_ctl(line);
-	ck_assert_msg(error == want, "'%s': want %d, got %d '%s'", line, want,
-	    error, drv_reply());
-	if (needle != NULL)
-		ck_assert_msg(strstr(drv_reply(), needle) != NULL,
-		    "'%s': message '%s' lacks '%s'", line, drv_reply(), needle);
-	after = drv_state();
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
-}
 
 /*
  * A plugin built by make check, relative to the build directory (found
@@ -186,7 +144,7 @@ START_TEST(test_plugin_pattern)
 
 	pat = plugin_path("examples/patterndrv/patterndrv.so");
 	ck_assert(!loaded(pat));
-	ck_assert_int_eq(ctlf("create pat0 driver=%s size=64K seed=0x1234 "
+	ck_assert_int_eq(drv_ctlf("create pat0 driver=%s size=64K seed=0x1234 "
 	    "mode=0640", pat), 0);
 	ck_assert(loaded(pat));
 	ck_assert_uint_eq(dev_plugin_count(), 1);
@@ -212,8 +170,8 @@ START_TEST(test_plugin_pattern)
 	/* dp_ctl through the ctl language. */
 	ck_assert_int_eq(drv_ctl("plugin pat0 stats"), 0);
 	ck_assert_str_eq(drv_reply(), "faults=16 size=65536 seed=0x1234");
-	refused(EINVAL, "usage", "plugin pat0 nosuch");
-	refused(EINVAL, "not a plugin device", "plugin ram0 stats");
+	drv_refused(EINVAL, "usage", "plugin pat0 nosuch");
+	drv_refused(EINVAL, "not a plugin device", "plugin ram0 stats");
 
 	/* Destroyed while we hold its object: the module stays. */
 	ck_assert_int_eq(drv_ctl("destroy pat0"), 0);
@@ -237,18 +195,20 @@ START_TEST(test_plugin_params)
 	const char *pat;
 
 	pat = plugin_path("examples/patterndrv/patterndrv.so");
-	refused(EINVAL, "unknown key 'colour'",
+	drv_refused(EINVAL, "unknown key 'colour'",
 	    "create pat0 driver=%s colour=red", pat);
-	refused(EINVAL, "unknown key 'width'",
+	drv_refused(EINVAL, "unknown key 'width'",
 	    "create pat0 driver=%s width=12", pat);
-	refused(EINVAL, "not a number", "create pat0 driver=%s seed=x", pat);
-	refused(EINVAL, "at most 1G", "create pat0 driver=%s size=2G", pat);
-	refused(EEXIST, NULL, "create ram0 driver=%s", pat);
+	drv_refused(EINVAL, "not a number",
+	    "create pat0 driver=%s seed=x", pat);
+	drv_refused(EINVAL, "at most 1G", "create pat0 driver=%s size=2G", pat);
+	drv_refused(EEXIST, NULL, "create ram0 driver=%s", pat);
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
 	ck_assert(!loaded(pat));
 	/* Two devices from one module. */
-	ck_assert_int_eq(ctlf("create p1 driver=%s size=8K", pat), 0);
-	ck_assert_int_eq(ctlf("create p2 driver=%s size=8K seed=1", pat), 0);
+	ck_assert_int_eq(drv_ctlf("create p1 driver=%s size=8K", pat), 0);
+	ck_assert_int_eq(drv_ctlf("create p2 driver=%s size=8K seed=1",
+	    pat), 0);
 	ck_assert_uint_eq(dev_plugin_count(), 2);
 	ck_assert_int_eq(drv_ctl("destroy p1"), 0);
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
@@ -288,30 +248,31 @@ START_TEST(test_plugin_refused)
 
 	/* Wrong KPI version. */
 	p = plugin_path("tests/plugins/testplug_badver.so");
-	refused(EINVAL, "KPI version 2", "create t driver=%s", p);
+	drv_refused(EINVAL, "KPI version 2", "create t driver=%s", p);
 	ck_assert(!loaded(p));
 	/* No entry point. */
 	p = plugin_path("tests/plugins/testplug_noentry.so");
-	refused(ENOENT, "no entry point 'devpager_plugin'",
+	drv_refused(ENOENT, "no entry point 'devpager_plugin'",
 	    "create t driver=%s", p);
 	ck_assert(!loaded(p));
 	/* Needs a symbol the daemon does not have: RTLD_NOW fails. */
 	p = plugin_path("tests/plugins/testplug_undef.so");
-	refused(EINVAL, "devpager_no_such_function", "create t driver=%s", p);
+	drv_refused(EINVAL, "devpager_no_such_function",
+	    "create t driver=%s", p);
 	ck_assert(!loaded(p));
 	/* No dp_destroy. */
 	p = plugin_path("tests/plugins/testplug_incomplete.so");
-	refused(EINVAL, "incomplete entry point", "create t driver=%s", p);
+	drv_refused(EINVAL, "incomplete entry point", "create t driver=%s", p);
 	ck_assert(!loaded(p));
 	/* dp_create fails: its errno and its message. */
 	p = plugin_path("tests/plugins/testplug_fail.so");
-	refused(ENOSPC, "plugin testplug: no room for t",
+	drv_refused(ENOSPC, "plugin testplug: no room for t",
 	    "create t driver=%s", p);
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
 	ck_assert(!loaded(p));
 	/* A device of the wrong name is destroyed again. */
 	p = plugin_path("tests/plugins/testplug_wrongname.so");
-	refused(EINVAL, "made device 't.other' instead of 't'",
+	drv_refused(EINVAL, "made device 't.other' instead of 't'",
 	    "create t driver=%s", p);
 	ck_assert_ptr_null(dev_lookup_ref("t.other"));
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
@@ -322,25 +283,26 @@ START_TEST(test_plugin_refused)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "not a plugin\n", 13), 13);
 	close(fd);
-	refused(EINVAL, "not an ELF shared object", "create t driver=%s",
+	drv_refused(EINVAL, "not an ELF shared object", "create t driver=%s",
 	    text);
 	/* ELF magic, but no shared object. */
 	fd = open(text, O_WRONLY | O_TRUNC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "\177ELF garbage", 12), 12);
 	close(fd);
-	refused(EINVAL, "cannot load plugin", "create t driver=%s", text);
+	drv_refused(EINVAL, "cannot load plugin", "create t driver=%s", text);
 	/* Missing, a directory, writable by others. */
-	refused(ENOENT, "No such file", "create t driver=%s/none.so",
+	drv_refused(ENOENT, "No such file", "create t driver=%s/none.so",
 	    drv_tmp);
-	refused(EINVAL, "not a regular file", "create t driver=%s", drv_tmp);
+	drv_refused(EINVAL, "not a regular file",
+	    "create t driver=%s", drv_tmp);
 	snprintf(text, sizeof(text), "%s/ww.so", drv_tmp);
 	copy_file(plugin_path("tests/plugins/testplug.so"), text, 0666);
-	refused(EPERM, "writable by others", "create t driver=%s", text);
+	drv_refused(EPERM, "writable by others", "create t driver=%s", text);
 	ck_assert(!loaded(text));
 	/* A driver word that is neither built in nor a path. */
-	refused(EINVAL, "absolute path", "create t driver=plugin");
-	refused(ENOENT, "unknown driver", "create t driver=rel/x.so");
+	drv_refused(EINVAL, "absolute path", "create t driver=plugin");
+	drv_refused(ENOENT, "unknown driver", "create t driver=rel/x.so");
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
 }
 END_TEST
@@ -355,7 +317,7 @@ START_TEST(test_plugin_dmmap)
 	const unsigned char *host;
 
 	p = plugin_path("tests/plugins/testplug.so");
-	ck_assert_int_eq(ctlf("create t driver=%s size=16K fill=0x5a "
+	ck_assert_int_eq(drv_ctlf("create t driver=%s size=16K fill=0x5a "
 	    "memattr=uc", p), 0);
 	obj = map_dev("t", 16384, &dev);
 	dev_rel(dev);
@@ -380,7 +342,7 @@ START_TEST(test_plugin_dmmap)
 	ck_assert_int_eq(drv_ctl("plugin t bogus"), EINVAL);
 	ck_assert_str_eq(drv_reply(), "testplug: unknown command");
 	/* Plugins cannot change memattr after creation. */
-	refused(EINVAL, "cannot change its memattr", "memattr t wb");
+	drv_refused(EINVAL, "cannot change its memattr", "memattr t wb");
 	vm_object_deallocate(obj);
 	ck_assert_int_eq(drv_ctl("destroy t"), 0);
 	ck_assert_uint_eq(dev_plugin_reap(), 0);
@@ -515,7 +477,7 @@ START_TEST(test_plugin_concurrent)
 	unsigned i;
 
 	pat = plugin_path("examples/patterndrv/patterndrv.so");
-	ck_assert_int_eq(ctlf("create pt driver=%s size=128K seed=9", pat),
+	ck_assert_int_eq(drv_ctlf("create pt driver=%s size=128K seed=9", pat),
 	    0);
 	obj = map_dev("pt", 131072, &dev);
 	dev_rel(dev);
@@ -527,7 +489,8 @@ START_TEST(test_plugin_concurrent)
 		    plug_fault_thread, &pa[i]), 0);
 	}
 	for (i = 0; i < 20; i++) {
-		ck_assert_int_eq(ctlf("create q driver=%s size=4K", pat), 0);
+		ck_assert_int_eq(drv_ctlf("create q driver=%s size=4K",
+		    pat), 0);
 		ck_assert_int_eq(drv_ctl("destroy q"), 0);
 		(void)dev_plugin_reap();
 		ck_assert(loaded(pat));

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,47 +32,6 @@
 #include "vm/vm_phys.h"
 
 static char line[1024];
-
-static int	ctlf(const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 1, 2)));
-static void	refused(int want, const char *needle, const char *fmt, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
-
-/* Run a ctl line built with printf. */
-static int
-ctlf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return (drv_ctl(line));
-}
-
-/* Refused with want, and nothing changed. */
-static void
-refused(int want, const char *needle, const char *fmt, ...)
-{
-	char *before, *after;
-	va_list ap;
-	int error;
-
-	before = drv_state();
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	error = drv_ctl(line);
-	ck_assert_msg(error == want, "'%s': want %d, got %d '%s'",
-	    line, want, error, drv_reply());
-	if (needle != NULL)
-		ck_assert_msg(strstr(drv_reply(), needle) != NULL,
-		    "'%s': message '%s' lacks '%s'", line, drv_reply(), needle);
-	after = drv_state();
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
-}
 
 START_TEST(test_ram_faults)
 {
@@ -189,8 +147,8 @@ START_TEST(test_backing_created)
 	const char *path;
 
 	path = drv_path(0, "win.img");
-	ck_assert_int_eq(ctlf("create r driver=ram size=1M backing=%s", path),
-	    0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=1M backing=%s",
+	    path), 0);
 	ck_assert_int_eq(lstat(path, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_uint_eq(st.st_size, 1UL << 20);
@@ -203,10 +161,10 @@ START_TEST(test_backing_created)
 	ck_assert_int_eq(drv_ctl("destroy r"), 0);
 	ck_assert_int_eq(lstat(path, &st), 0);
 	/* Now it exists: no size needed, and the same size is fine. */
-	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram backing=%s", path), 0);
 	ck_assert_int_eq(drv_ctl("destroy r"), 0);
-	ck_assert_int_eq(ctlf("create r driver=ram size=1M backing=%s", path),
-	    0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=1M backing=%s",
+	    path), 0);
 }
 END_TEST
 
@@ -217,22 +175,23 @@ START_TEST(test_backing_size_mismatch)
 
 	path = drv_path(0, "small.img");
 	drv_make_file(path, 8192, 'x');
-	refused(EINVAL, "8K bytes",
+	drv_refused(EINVAL, "8K bytes",
 	    "create r driver=ram size=16K backing=%s", path);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_size, 8192);
 	/* Not a page multiple, or empty: no usable size. */
 	path = drv_path(1, "odd.img");
 	drv_make_file(path, 5000, 'x');
-	refused(EINVAL, "window size", "create r driver=ram backing=%s", path);
+	drv_refused(EINVAL, "window size",
+	    "create r driver=ram backing=%s", path);
 	path = drv_path(2, "empty.img");
 	drv_make_file(path, 0, 'x');
-	refused(EINVAL, NULL, "create r driver=ram backing=%s", path);
+	drv_refused(EINVAL, NULL, "create r driver=ram backing=%s", path);
 	/* Without size=, the file's size. */
 	path = drv_path(0, "small.img");
-	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram backing=%s", path), 0);
 	ck_assert_uint_eq(drv_window_base("r") != 0, 1);
-	ck_assert_int_eq(ctlf("create r2 driver=ram size=8K backing=%s",
+	ck_assert_int_eq(drv_ctlf("create r2 driver=ram size=8K backing=%s",
 	    path), 0);
 }
 END_TEST
@@ -245,41 +204,42 @@ START_TEST(test_backing_refused_types)
 	/* A directory, a FIFO, a socket. */
 	p = drv_path(0, "dir");
 	ck_assert_int_eq(mkdir(p, 0700), 0);
-	refused(EINVAL, "a directory",
+	drv_refused(EINVAL, "a directory",
 	    "create r driver=ram size=4K backing=%s", p);
 	p = drv_path(0, "fifo");
 	ck_assert_int_eq(mkfifo(p, 0600), 0);
-	refused(EINVAL, "a FIFO", "create r driver=ram size=4K backing=%s", p);
+	drv_refused(EINVAL, "a FIFO",
+	    "create r driver=ram size=4K backing=%s", p);
 	p = drv_path(0, "sock");
 	s = drv_bind_socket(p);
 	ck_assert_int_ge(s, 0);
-	refused(EINVAL, "a socket",
+	drv_refused(EINVAL, "a socket",
 	    "create r driver=ram size=4K backing=%s", p);
 	close(s);
 	/* Symbolic links as the last component: to a directory, to a
 	 * file, dangling. */
 	ck_assert_int_eq(symlink(drv_path(1, "dir"), drv_path(0, "ldir")), 0);
-	refused(EINVAL, "symbolic link",
+	drv_refused(EINVAL, "symbolic link",
 	    "create r driver=ram size=4K backing=%s", drv_path(0, "ldir"));
 	drv_make_file(drv_path(1, "file"), 4096, 0);
 	ck_assert_int_eq(symlink(drv_path(1, "file"), drv_path(0, "lfile")),
 	    0);
-	refused(EINVAL, "symbolic link",
+	drv_refused(EINVAL, "symbolic link",
 	    "create r driver=ram size=4K backing=%s", drv_path(0, "lfile"));
 	ck_assert_int_eq(symlink(drv_path(1, "nothing"),
 	    drv_path(0, "ldangling")), 0);
-	refused(EINVAL, "symbolic link",
+	drv_refused(EINVAL, "symbolic link",
 	    "create r driver=ram size=4K backing=%s",
 	    drv_path(0, "ldangling"));
 	/* Not a file name; a missing directory; a file as a directory. */
-	refused(EINVAL, NULL,
+	drv_refused(EINVAL, NULL,
 	    "create r driver=ram size=4K backing=%s", drv_path(0, ""));
-	refused(ENOENT, NULL,
+	drv_refused(ENOENT, NULL,
 	    "create r driver=ram size=4K backing=%s", drv_path(0, "nodir/f"));
-	refused(ENOTDIR, NULL,
+	drv_refused(ENOTDIR, NULL,
 	    "create r driver=ram size=4K backing=%s", drv_path(0, "file/f"));
 	/* A device that cannot be mapped shared. */
-	refused(EINVAL, "cannot be mapped shared",
+	drv_refused(EINVAL, "cannot be mapped shared",
 	    "create r driver=ram size=4K backing=%s", "/dev/null");
 }
 END_TEST
@@ -292,7 +252,7 @@ START_TEST(test_backing_symlinked_directory)
 	ck_assert_int_eq(mkdir(drv_path(0, "real"), 0700), 0);
 	ck_assert_int_eq(symlink(drv_path(0, "real"), drv_path(1, "alias")),
 	    0);
-	ck_assert_int_eq(ctlf("create r driver=ram size=8K backing=%s",
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=8K backing=%s",
 	    drv_path(0, "alias/w.img")), 0);
 	ck_assert_int_eq(lstat(drv_path(0, "real/w.img"), &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
@@ -333,8 +293,8 @@ START_TEST(test_backing_sync)
 	int fd;
 
 	path = drv_path(0, "sync.img");
-	ck_assert_int_eq(ctlf("create r driver=ram size=64K backing=%s", path),
-	    0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=64K backing=%s",
+	    path), 0);
 	base = drv_window_base("r");
 	rcu_read_lock();
 	host = vm_phys_to_host(base + 0x3000);
@@ -357,7 +317,7 @@ START_TEST(test_backing_sync)
 	dev_rel(dev);
 	/* Destroy and create again: the data is still there. */
 	ck_assert_int_eq(drv_ctl("destroy r"), 0);
-	ck_assert_int_eq(ctlf("create r driver=ram backing=%s", path), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram backing=%s", path), 0);
 	base = drv_window_base("r");
 	rcu_read_lock();
 	ck_assert_str_eq(vm_phys_to_host(base + 0x3000), "durable bytes");

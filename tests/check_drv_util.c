@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ char drv_tmp[256];
 
 static struct sbuf drv_reply_sb;
 static char drv_paths[4][512];
+static char drv_line[2048];		/* drv_ctlf, drv_refused */
 
 static void	state_dev_cb(struct cdev *dev, void *arg);
 static void	state_phys_cb(const struct vm_phys_info *vi, void *arg);
@@ -100,6 +102,41 @@ drv_ctl(const char *line)
 {
 
 	return (drv_ctl_len(line, strlen(line)));
+}
+
+int
+drv_ctlf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(drv_line, sizeof(drv_line), fmt, ap);
+	va_end(ap);
+	return (drv_ctl(drv_line));
+}
+
+void
+drv_refused(int want, const char *needle, const char *fmt, ...)
+{
+	char *before, *after;
+	va_list ap;
+	int error;
+
+	before = drv_state();
+	va_start(ap, fmt);
+	vsnprintf(drv_line, sizeof(drv_line), fmt, ap);
+	va_end(ap);
+	error = drv_ctl(drv_line);
+	ck_assert_msg(error == want, "'%s': want %d, got %d '%s'", drv_line,
+	    want, error, drv_reply());
+	if (needle != NULL)
+		ck_assert_msg(strstr(drv_reply(), needle) != NULL,
+		    "'%s': message '%s' lacks '%s'", drv_line, drv_reply(),
+		    needle);
+	after = drv_state();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
 }
 
 const char *
@@ -226,4 +263,15 @@ drv_make_file(const char *path, size_t size, int c)
 		size -= n;
 	}
 	close(fd);
+}
+
+void
+drv_write_file(const char *path, const void *buf, size_t len)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	ck_assert_int_eq(close(fd), 0);
 }

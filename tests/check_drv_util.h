@@ -30,6 +30,13 @@ void	drv_teardown(void);
 int	drv_ctl(const char *line);
 int	drv_ctl_len(const char *line, size_t len);
 const char *drv_reply(void);
+/* drv_ctl of a line built with printf. */
+int	drv_ctlf(const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
+/* The printf-built line is refused with want (and a message containing
+ * needle, unless NULL), and drv_state() is unchanged. */
+void	drv_refused(int want, const char *needle, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 3, 4)));
 
 /* Text describing devices, windows, swap limits and charges, the number
  * of live VM objects and the scratch directory.  Caller frees. */
@@ -41,5 +48,7 @@ const char *drv_path(int slot, const char *name);
 vm_paddr_t drv_window_base(const char *name);
 /* Write a file of size bytes filled with c. */
 void	drv_make_file(const char *path, size_t size, int c);
+/* Write a file holding exactly len bytes of buf. */
+void	drv_write_file(const char *path, const void *buf, size_t len);
 
 #endif /* !_TESTS_CHECK_DRV_UTIL_H_ */

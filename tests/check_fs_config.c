@@ -77,15 +77,9 @@ static const char *
 cfg_file(const char *text, size_t len)
 {
 	const char *path;
-	int fd;
 
 	path = drv_path(3, "devpagerfs.conf");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	if (len == 0)
-		len = strlen(text);
-	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
-	close(fd);
+	drv_write_file(path, text, len != 0 ? len : strlen(text));
 	return (path);
 }
 

@@ -20,12 +20,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check_devpager.h"
 #include "check_drv_util.h"
@@ -94,7 +92,6 @@ static const char *const dict[] = {
 
 static bool	fuzz_runnable(const char *s, size_t len);
 static unsigned	fuzz_cleanup_devices(void);
-static const char *fuzz_conf_file(const char *text, size_t len);
 
 /*
  * Whether a mutated input may run here: no '/' (host paths), every
@@ -136,20 +133,6 @@ fuzz_cleanup_devices(void)
 
 	dev_destroy_all();
 	return (dev_count());
-}
-
-static const char *
-fuzz_conf_file(const char *text, size_t len)
-{
-	const char *path;
-	int fd;
-
-	path = drv_path(3, "fuzz.conf");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
-	ck_assert_int_eq(close(fd), 0);
-	return (path);
 }
 
 START_TEST(test_ctl_mutations)
@@ -220,7 +203,8 @@ START_TEST(test_config_mutations)
 		if (!fuzz_runnable(fz.buf, fz.len))
 			continue;
 		ran++;
-		path = fuzz_conf_file(fz.buf, fz.len);
+		path = drv_path(3, "fuzz.conf");
+		drv_write_file(path, fz.buf, fz.len);
 		before = drv_state();
 		sbuf_clear(&err);
 		error = fs_config_check(path, &err);
