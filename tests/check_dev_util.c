@@ -189,18 +189,6 @@ cnt_dtor(void *handle)
 #endif
 }
 
-static void
-free_placeholder(vm_page_t m)
-{
-
-	if ((m->oflags & VPO_UNMANAGED) == 0) {
-		vm_page_lock(m);
-		vm_page_free(m);
-		vm_page_unlock(m);
-	} else
-		vm_page_free(m);
-}
-
 /* Map offset to dt_base + offset, as a netmap-like driver would. */
 static int
 cnt_fault(vm_object_t object, vm_ooffset_t offset, int prot, vm_page_t *mres)
@@ -224,7 +212,7 @@ cnt_fault(vm_object_t object, vm_ooffset_t offset, int prot, vm_page_t *mres)
 		VM_OBJECT_WLOCK(object);
 		old = vm_page_replace(page, object, pindex);
 		ck_assert_ptr_eq(old, *mres);
-		free_placeholder(old);
+		vm_page_free_unlocked(old);
 		*mres = page;
 	}
 	page->valid = VM_PAGE_BITS_ALL;
@@ -257,7 +245,7 @@ mgt_fault(vm_object_t object, vm_ooffset_t offset, int prot, vm_page_t *mres)
 		return (VM_PAGER_ERROR);	/* in another object */
 	old = vm_page_replace(page, object, (*mres)->pindex);
 	ck_assert_ptr_eq(old, *mres);
-	free_placeholder(old);
+	vm_page_free_unlocked(old);
 	vm_page_xbusy(page);
 	page->valid = VM_PAGE_BITS_ALL;
 	*mres = page;
@@ -322,7 +310,7 @@ dt_getpage(vm_object_t object, vm_pindex_t pindex, bool fake, vm_page_t *mp)
 	} else if (vm_page_lookup(object, pindex) == ma[0]) {
 		/* As vm_fault: drop our placeholder, keep listed pages. */
 		if ((ma[0]->oflags & VPO_ONPGLIST) == 0)
-			free_placeholder(ma[0]);
+			vm_page_free_unlocked(ma[0]);
 		else if (vm_page_xbusied(ma[0]))
 			vm_page_xunbusy(ma[0]);
 	}

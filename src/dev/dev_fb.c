@@ -296,12 +296,7 @@ fb_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 		old = vm_page_replace(page, object, (*mres)->pindex);
 		if (old != *mres)
 			panic("fb_pg_fault: invalid page replacement");
-		if ((old->oflags & VPO_UNMANAGED) == 0) {
-			vm_page_lock(old);
-			vm_page_free(old);
-			vm_page_unlock(old);
-		} else
-			vm_page_free(old);
+		vm_page_free_unlocked(old);
 		*mres = page;
 	}
 	page->valid = VM_PAGE_BITS_ALL;

@@ -145,12 +145,7 @@ devpager_page_free(vm_page_t m)
 
 	KASSERT(m->object == NULL, ("devpager_page_free: page %p is still in "
 	    "object %p", (void *)m, (void *)m->object));
-	if ((m->oflags & VPO_UNMANAGED) == 0) {
-		vm_page_lock(m);
-		vm_page_free(m);
-		vm_page_unlock(m);
-	} else
-		vm_page_free(m);
+	vm_page_free_unlocked(m);
 }
 
 void *

@@ -95,7 +95,6 @@ static vm_object_t cdev_pager_allocate_impl(void *handle, enum obj_type tp,
 	    vm_prot_t prot, vm_ooffset_t foff, const struct ucred *cred,
 	    bool *foundp);
 static void	dev_pager_free_page(vm_object_t object, vm_page_t m);
-static void	dev_pager_free_other(vm_page_t m);
 static void	dev_pager_check_member(vm_object_t object);
 static void	dev_pager_check_pglist(vm_object_t object);
 static void	dev_pager_count(unsigned long *counter);
@@ -459,19 +458,6 @@ dev_pager_dealloc(vm_object_t object)
 	__atomic_store_n(&object->type, OBJT_DEAD, __ATOMIC_RELEASE);
 }
 
-/* Free a page of ma[] other than the requested one. */
-static void
-dev_pager_free_other(vm_page_t m)
-{
-
-	if ((m->oflags & VPO_UNMANAGED) == 0) {
-		vm_page_lock(m);
-		vm_page_free(m);
-		vm_page_unlock(m);
-	} else
-		vm_page_free(m);
-}
-
 /*
  * Ask the driver for ma[reqpage].  The driver's fault handler gets the
  * placeholder in ma[reqpage] and leaves there the page now at that
@@ -499,7 +485,7 @@ dev_pager_getpages(vm_object_t object, vm_page_t *ma, int count, int reqpage)
 
 	for (i = 0; i < count; i++)
 		if (i != reqpage)
-			dev_pager_free_other(ma[i]);
+			vm_page_free_unlocked(ma[i]);
 
 	if (error != VM_PAGER_OK) {
 		dev_pager_count(&dev_pager_stats.fault_errors);
@@ -694,7 +680,7 @@ old_dev_pager_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 		VM_OBJECT_WLOCK(object);
 		if (vm_page_replace(page, object, (*mres)->pindex) != *mres)
 			panic("invalid page replacement");
-		dev_pager_free_other(*mres);
+		vm_page_free_unlocked(*mres);
 		*mres = page;
 	}
 	page->valid = VM_PAGE_BITS_ALL;

@@ -34,8 +34,6 @@ static pgo_getpages_t sg_pager_getpages;
 static pgo_putpages_t sg_pager_putpages;
 static pgo_haspage_t sg_pager_haspage;
 
-static void	sg_pager_free_other(vm_page_t m);
-
 const struct pagerops sgpagerops = {
 	.pgo_name = "sg",
 	.pgo_alloc = sg_pager_alloc,
@@ -109,18 +107,6 @@ sg_pager_dealloc(vm_object_t object)
 	__atomic_store_n(&object->type, OBJT_DEAD, __ATOMIC_RELEASE);
 }
 
-static void
-sg_pager_free_other(vm_page_t m)
-{
-
-	if ((m->oflags & VPO_UNMANAGED) == 0) {
-		vm_page_lock(m);
-		vm_page_free(m);
-		vm_page_unlock(m);
-	} else
-		vm_page_free(m);
-}
-
 /*
  * Map m[reqpage] onto the segment that holds its offset.  The object must
  * be locked (write); it is dropped around vm_page_getfake.
@@ -145,7 +131,7 @@ sg_pager_getpages(vm_object_t object, vm_page_t *m, int count, int reqpage)
 
 	for (i = 0; i < count; i++)
 		if (i != reqpage)
-			sg_pager_free_other(m[i]);
+			vm_page_free_unlocked(m[i]);
 
 	/* The segment holding the page. */
 	offset = IDX_TO_OFF(pindex);
@@ -176,7 +162,7 @@ sg_pager_getpages(vm_object_t object, vm_page_t *m, int count, int reqpage)
 		VM_OBJECT_WLOCK(object);
 		if (vm_page_replace(page, object, pindex) != m[reqpage])
 			panic("sg_pager_getpages: invalid page replacement");
-		sg_pager_free_other(m[reqpage]);
+		vm_page_free_unlocked(m[reqpage]);
 		m[reqpage] = page;
 	}
 	if ((page->oflags & VPO_ONPGLIST) == 0) {

@@ -120,12 +120,7 @@ anon_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
 		if (i == reqpage)
 			continue;
 		m = ma[i];
-		if ((m->oflags & VPO_UNMANAGED) == 0) {
-			vm_page_lock(m);
-			vm_page_free(m);
-			vm_page_unlock(m);
-		} else
-			vm_page_free(m);
+		vm_page_free_unlocked(m);
 	}
 	m = ma[reqpage];
 	if (m->valid != VM_PAGE_BITS_ALL)

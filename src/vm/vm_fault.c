@@ -281,12 +281,7 @@ retry:
 	 */
 	if (vm_page_lookup(object, pindex) == m) {
 		if (ours && (m->oflags & VPO_ONPGLIST) == 0) {
-			if ((m->oflags & VPO_UNMANAGED) == 0) {
-				vm_page_lock(m);
-				vm_page_free(m);
-				vm_page_unlock(m);
-			} else
-				vm_page_free(m);
+			vm_page_free_unlocked(m);
 		} else if (vm_page_xbusied(m))
 			vm_page_xunbusy(m);
 	}

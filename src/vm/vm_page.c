@@ -404,6 +404,24 @@ vm_page_free(vm_page_t m)
 }
 
 /*
+ * Free a page whose lock the caller does not hold: a managed page is
+ * freed under its page lock, a fake (unmanaged) one needs none.  What
+ * the pagers and fault handlers do with a placeholder that
+ * vm_page_replace() handed back and with the other pages of a request.
+ */
+void
+vm_page_free_unlocked(vm_page_t m)
+{
+
+	if ((m->oflags & VPO_UNMANAGED) == 0) {
+		vm_page_lock(m);
+		vm_page_free(m);
+		vm_page_unlock(m);
+	} else
+		vm_page_free(m);
+}
+
+/*
  * FreeBSD's vm_page_free_toq().  Fictitious pages are only taken out of
  * their object (their memory is not ours), except fake pages from our own
  * zone, which go back to it (a placeholder the pager replaced would leak

@@ -144,6 +144,7 @@ void	vm_page_init(void);	/* page locks, fake-page zone */
  * (write) when one is given. */
 vm_page_t vm_page_alloc(vm_object_t object, vm_pindex_t pindex, int req);
 void	vm_page_free(vm_page_t m);	/* page lock held for managed pages */
+void	vm_page_free_unlocked(vm_page_t m);	/* takes the page lock if managed */
 void	vm_page_free_toq(vm_page_t m);
 
 /* Object membership.  The object must be write-locked. */
