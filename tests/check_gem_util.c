@@ -224,8 +224,9 @@ gt_fill(vm_object_t obj, vm_pindex_t npages, unsigned seed)
 	}
 }
 
-bool
-gt_check(vm_object_t obj, vm_pindex_t npages, unsigned seed)
+/* Every byte of the first npages pages is gt_byte(seed), or 0 if zero. */
+static bool
+gt_compare(vm_object_t obj, vm_pindex_t npages, unsigned seed, bool zero)
 {
 	unsigned char *p;
 	vm_pindex_t pidx;
@@ -240,7 +241,7 @@ gt_check(vm_object_t obj, vm_pindex_t npages, unsigned seed)
 		p = vm_phys_to_host(m->phys_addr);
 		ck_assert_ptr_nonnull(p);
 		for (i = 0; i < PAGE_SIZE && ok; i++)
-			ok = p[i] == gt_byte(seed, pidx, i);
+			ok = p[i] == (zero ? 0 : gt_byte(seed, pidx, i));
 		rcu_read_unlock();
 		gt_unhold(m);
 	}
@@ -248,26 +249,17 @@ gt_check(vm_object_t obj, vm_pindex_t npages, unsigned seed)
 }
 
 bool
+gt_check(vm_object_t obj, vm_pindex_t npages, unsigned seed)
+{
+
+	return (gt_compare(obj, npages, seed, false));
+}
+
+bool
 gt_is_zero(vm_object_t obj, vm_pindex_t npages)
 {
-	unsigned char *p;
-	vm_pindex_t pidx;
-	vm_page_t m;
-	unsigned i;
-	bool ok;
 
-	ok = true;
-	for (pidx = 0; pidx < npages && ok; pidx++) {
-		m = gt_fault(obj, pidx, VM_PROT_READ, ptoa(pidx));
-		rcu_read_lock();
-		p = vm_phys_to_host(m->phys_addr);
-		ck_assert_ptr_nonnull(p);
-		for (i = 0; i < PAGE_SIZE && ok; i++)
-			ok = p[i] == 0;
-		rcu_read_unlock();
-		gt_unhold(m);
-	}
-	return (ok);
+	return (gt_compare(obj, npages, 0, true));
 }
 
 bool

@@ -73,6 +73,8 @@ static unsigned long gem_obj_revoke(vm_object_t obj);
 static int	gem_bo_move(struct gem_bo *bo, enum gem_placement placement);
 static bool	gem_bo_grab(struct gem_bo *bo);
 static void	gem_bo_unbusy(struct gem_softc *sc, struct gem_bo *bo);
+static void	gem_placement_error(const struct gem_bo *bo,
+		    enum gem_placement placement, int error, struct sbuf *err);
 
 const char *
 gem_placement_name(enum gem_placement p)
@@ -656,6 +658,24 @@ gem_bo_move(struct gem_bo *bo, enum gem_placement placement)
  * describes it.  0, EINVAL (size), ENOMEM (memory, charge, offsets or
  * handles exhausted), ENXIO.  No lock held.
  */
+/* Why bo could not get pages in placement (gem_pages_get's error). */
+static void
+gem_placement_error(const struct gem_bo *bo, enum gem_placement placement,
+    int error, struct sbuf *err)
+{
+
+	if (error == ENXIO)
+		sbuf_printf(err, "device '%s' is going away",
+		    bo->bo_sc->sc_name);
+	else if (placement == GEM_VRAM)
+		sbuf_printf(err, "vram is full: no %ju pages can be freed",
+		    (uintmax_t)bo->bo_npages);
+	else
+		sbuf_printf(err, "cannot reserve %ju bytes of system memory "
+		    "for uid %u", (uintmax_t)bo->bo_size,
+		    (unsigned)bo->bo_cred.cr_uid);
+}
+
 int
 gem_bo_create(struct gem_softc *sc, vm_size_t size,
     enum gem_placement placement, const struct ucred *cred,
@@ -696,16 +716,7 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 
 	error = gem_pages_get(sc, bo, placement, true, &bo->bo_pages);
 	if (error != 0) {
-		if (error == ENXIO)
-			sbuf_printf(err, "device '%s' is going away",
-			    sc->sc_name);
-		else if (placement == GEM_VRAM)
-			sbuf_printf(err, "vram is full: no %ju pages can be "
-			    "freed", (uintmax_t)bo->bo_npages);
-		else
-			sbuf_printf(err, "cannot reserve %ju bytes of system "
-			    "memory for uid %u", (uintmax_t)size,
-			    (unsigned)cred->cr_uid);
+		gem_placement_error(bo, placement, error, err);
 		free(bo);
 		return (error);
 	}
@@ -829,18 +840,8 @@ gem_bo_move_handle(struct gem_softc *sc, uint32_t handle,
 	gem_bo_touch(bo);
 	error = gem_bo_move(bo, placement);
 	gem_bo_unbusy(sc, bo);
-	if (error != 0) {
-		if (error == ENXIO)
-			sbuf_printf(err, "device '%s' is going away",
-			    sc->sc_name);
-		else if (placement == GEM_VRAM)
-			sbuf_printf(err, "vram is full: no %ju pages can be "
-			    "freed", (uintmax_t)bo->bo_npages);
-		else
-			sbuf_printf(err, "cannot reserve %ju bytes of system "
-			    "memory for uid %u", (uintmax_t)bo->bo_size,
-			    (unsigned)bo->bo_cred.cr_uid);
-	}
+	if (error != 0)
+		gem_placement_error(bo, placement, error, err);
 	vm_object_deallocate(bo->bo_obj);	/* may free bo */
 	return (error);
 }
