@@ -7,23 +7,6 @@ set -eu
 
 dpf_mount -o entry_timeout=0,attr_timeout=0
 
-# ctl CMD: one write(2) of CMD (bytes, Python escapes allowed), then the
-# reply or message read back at offset 0.  Prints "ERRNO<TAB>TEXT".
-ctl() {
-	python3 - "$MNT/vm/ctl" "$1" <<'PY'
-import errno, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-cmd = sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1")
-try:
-    os.write(fd, cmd)
-    err = 0
-except OSError as e:
-    err = e.errno
-text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
-print("%s\t%s" % (errno.errorcode.get(err, "0") if err else "0", text))
-PY
-}
-
 state() {
 	{ cat "$MNT/vm/devices"; cat "$MNT/vm/swap"; ls "$MNT/dev"; } \
 	    >"$DPF_TMP/state.$1"
@@ -33,7 +16,7 @@ expect() {
 	want=$1
 	cmd=$2
 	state before
-	got=$(ctl "$cmd")
+	got=$(dpf_ctl -e "$cmd")
 	code=${got%%	*}
 	msg=${got#*	}
 	[ "$code" = "$want" ] || fail "'$cmd': got $code ($msg), expected $want"

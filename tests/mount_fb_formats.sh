@@ -11,23 +11,9 @@ set -eu
 
 dpf_mount -o entry_timeout=0,attr_timeout=0
 
-ctl() {
-	python3 - "$MNT/vm/ctl" "$1" <<'PY'
-import errno, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-try:
-    os.write(fd, sys.argv[2].encode())
-    err = 0
-except OSError as e:
-    err = e.errno
-text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
-print("%s\t%s" % (errno.errorcode.get(err, "0") if err else "0", text))
-PY
-}
-
 # expect ERRNO CMD [TEXT]: the result, and a reply containing TEXT.
 expect() {
-	got=$(ctl "$2")
+	got=$(dpf_ctl "$2")
 	code=${got%%	*}
 	REPLY=${got#*	}
 	[ "$code" = "$1" ] || fail "'$2': got $code ($REPLY), expected $1"

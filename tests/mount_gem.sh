@@ -16,19 +16,9 @@ stat_of() {
 	awk -v k="$1:" '$1 == k { print $2 }' "$MNT/vm/stats"
 }
 
-# ctl CMD: one write(2), then the reply read back on the same open file.
-# Prints the reply; fails the test on an error.
+# ctl CMD: the reply of a command that must succeed (fails the test).
 ctl() {
-	python3 - "$MNT/vm/ctl" "$1" <<'PY' || fail "ctl '$1' failed"
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-try:
-    os.write(fd, sys.argv[2].encode())
-except OSError as e:
-    sys.stderr.write("%s: %s\n" % (e, os.pread(fd, 4096, 0).decode()))
-    sys.exit(1)
-sys.stdout.write(os.pread(fd, 4096, 0).decode())
-PY
+	dpf_ctl_ok "$1" || fail "ctl '$1' failed"
 }
 
 # The object row of dev/DEV#H in vm/objects (ID first).

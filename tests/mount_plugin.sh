@@ -19,22 +19,6 @@ done
 
 dpf_mount -o entry_timeout=0,attr_timeout=0
 
-# ctl CMD: one write(2), then the reply read back at offset 0.  Prints
-# "ERRNO<TAB>TEXT".
-ctl() {
-	python3 - "$MNT/vm/ctl" "$1" <<'PY'
-import errno, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-try:
-    os.write(fd, sys.argv[2].encode())
-    err = 0
-except OSError as e:
-    err = e.errno
-text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
-print("%s\t%s" % (errno.errorcode.get(err, "0") if err else "0", text))
-PY
-}
-
 state() {
 	{ cat "$MNT/vm/devices"; ls "$MNT/dev"; } >"$DPF_TMP/state.$1"
 }
@@ -43,7 +27,7 @@ state() {
 # TEXT; a refused one changes nothing.
 expect() {
 	state before
-	got=$(ctl "$2")
+	got=$(dpf_ctl "$2")
 	code=${got%%	*}
 	msg=${got#*	}
 	[ "$code" = "$1" ] || fail "'$2': got $code ($msg), expected $1"

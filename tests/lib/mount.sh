@@ -4,6 +4,8 @@
 #	dpf_mount [-o opts ...]		start devpagerfs -f on a fresh temp dir
 #	... use "$MNT" ...
 #	dpf_unmount			fusermount3 -u; requires exit status 0
+#	dpf_ctl [-e] CMD		one vm/ctl command: "ERRNO<TAB>REPLY"
+#	dpf_ctl_ok CMD			one that must succeed: its reply
 #
 # The test fails if the daemon dies, does not mount within 20 s, or exits
 # non-zero after unmount.  Everything is cleaned up by a trap, even on
@@ -104,3 +106,41 @@ dpf_unmount() {
 	"$FUSERMOUNT3" -u "$MNT" || fail "fusermount3 -u failed"
 	dpf_wait_exit
 }
+
+# dpf_ctl [-e] CMD: write CMD to $MNT/vm/ctl with one write(2) (with -e,
+# after decoding Python's backslash escapes, for control bytes) and read
+# the reply back at offset 0 on the same open file.  Prints
+# "ERRNO<TAB>REPLY": ERRNO is 0 or a name such as EINVAL.
+dpf_ctl() {
+	dpf_ctl_esc=0
+	if [ "$1" = -e ]; then
+		dpf_ctl_esc=1
+		shift
+	fi
+	python3 - "$MNT/vm/ctl" "$1" "$dpf_ctl_esc" <<'PY'
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+cmd = sys.argv[2].encode()
+if sys.argv[3] == "1":
+    cmd = sys.argv[2].encode("latin-1").decode("unicode_escape") \
+        .encode("latin-1")
+try:
+    os.write(fd, cmd)
+    err = 0
+except OSError as e:
+    err = e.errno
+text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
+print("%s\t%s" % (errno.errorcode.get(err, "0") if err else "0", text))
+PY
+}
+
+# dpf_ctl_ok CMD: dpf_ctl for a command that must succeed; prints only the
+# reply.  Returns 1, with the error on stderr, if the command failed.
+dpf_ctl_ok() {
+	dpf_ctl_out=$(dpf_ctl "$1") || return 1
+	case $dpf_ctl_out in
+	"0	"*) printf '%s\n' "${dpf_ctl_out#*	}" ;;
+	*) echo "ctl '$1': $dpf_ctl_out" >&2; return 1 ;;
+	esac
+}
+

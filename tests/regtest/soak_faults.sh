@@ -14,18 +14,7 @@ dpf_mount
 RAM="$MNT/dev/ram0"
 deadline=$(($(date +%s) + SECS))
 running() { [ "$(date +%s)" -lt "$deadline" ]; }
-ctl() {
-	python3 - "$MNT/vm/ctl" "$1" <<'PY'
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-try:
-    os.write(fd, sys.argv[2].encode())
-except OSError as e:
-    sys.stderr.write("ctl: %s: %s\n" % (sys.argv[2], e))
-    sys.exit(1)
-sys.stdout.write(os.pread(fd, 4096, 0).decode())
-PY
-}
+ctl() { dpf_ctl_ok "$1"; }
 
 pids=""
 for w in 0 1 2 3; do
