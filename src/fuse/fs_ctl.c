@@ -867,17 +867,9 @@ fs_ctl_message_finish(struct sbuf *sb)
 	len = sbuf_len(sb);
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
 		len--;
-	sb->s_len = len;
-	if (sb->s_buf != NULL)
-		sb->s_buf[len] = '\0';
 	for (i = 0; i < len; i++)
 		if (p[i] == '\n')
 			p[i] = ' ';
-	for (i = 0; i < len; i++)
-		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
-			break;
-	if (i == len)
-		return;		/* nothing to escape (the usual case) */
 	sbuf_init(&out);
 	(void)sbuf_cat_escaped(&out, p, len);
 	if (sbuf_finish(&out) == 0) {
