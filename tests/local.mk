@@ -25,6 +25,9 @@ if HAVE_MANDOC
 TESTS += tests/manlint.sh
 endif
 dist_check_SCRIPTS += tests/manlint.sh
+# Every AX_* autoconf macro in use is defined by a file in m4/.
+TESTS += tests/m4_macros.sh
+dist_check_SCRIPTS += tests/m4_macros.sh
 
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
