@@ -36,7 +36,9 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	FUSERMOUNT3='$(FUSERMOUNT3)'; export FUSERMOUNT3; \
-	MANDOC='$(MANDOC)'; export MANDOC;
+	MANDOC='$(MANDOC)'; export MANDOC; \
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-@CHECK_TIMEOUT_MULTIPLIER@}; \
+	export CK_TIMEOUT_MULTIPLIER;
 
 # Slow soaks and stress, run by `make regtest` (and by .ci/run), not by
 # `make check`.
