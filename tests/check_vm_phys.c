@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdint.h>
@@ -436,6 +438,125 @@ START_TEST(test_window_refusals)
 	ck_assert_ptr_null(vm_phys_to_host(VM_PHYS_WINDOW_BASE));
 	rcu_read_unlock();
 	vm_phys_fini();
+}
+END_TEST
+
+/*
+ * Guarded copies (vm_phys_read/write) into a window whose file was
+ * truncated under it: EIO, counted, the daemon-side copy survives; the
+ * pages still in the file and RAM work; fsync reports the loss.
+ */
+START_TEST(test_window_copy_truncated)
+{
+	char path[128], buf[PAGE_SIZE];
+	struct vm_phys_window *w;
+	vm_paddr_t base;
+	uint64_t errs0;
+	int fd;
+
+	mktmpdir();
+	ck_assert_int_eq(vm_phys_init(PHYSMEM), 0);
+	fd = mkfile("backing", 4 * PAGE_SIZE, O_RDWR, path, sizeof(path));
+	ck_assert_int_eq(vm_phys_window_create("trunc", 4 * PAGE_SIZE, fd, 0,
+	    path, VM_MEMATTR_WRITE_BACK, &w, &base), 0);
+	close(fd);
+	ck_assert_int_eq(vm_phys_write(base + PAGE_SIZE + 5, "abc", 3), 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(vm_phys_read(base + PAGE_SIZE + 5, buf, 3), 0);
+	ck_assert_str_eq(buf, "abc");
+	ck_assert_int_eq(vm_phys_read(base, buf, 0), 0);
+
+	ck_assert_int_eq(truncate(path, 2 * PAGE_SIZE), 0);
+	errs0 = vm_phys_backing_errors();
+	ck_assert_int_eq(vm_phys_write(base + 2 * PAGE_SIZE, buf, 100), EIO);
+	ck_assert_int_eq(vm_phys_read(base + 3 * PAGE_SIZE, buf, 10), EIO);
+	/* Inside an RCU section too; across the new end of the file. */
+	rcu_read_lock();
+	ck_assert_int_eq(vm_phys_write(base + PAGE_SIZE, buf, 2 * PAGE_SIZE),
+	    EIO);
+	rcu_read_unlock();
+	ck_assert_uint_eq(vm_phys_backing_errors() - errs0, 3);
+	/* What the file still holds is fine. */
+	ck_assert_int_eq(vm_phys_read(base + PAGE_SIZE + 5, buf, 3), 0);
+	ck_assert_int_eq(vm_phys_window_sync(w, base, 2 * PAGE_SIZE), 0);
+	/* fsync of the whole window: what was past the new end is lost. */
+	ck_assert_int_eq(vm_phys_window_sync(w, base, 4 * PAGE_SIZE), EIO);
+	ck_assert_uint_eq(vm_phys_backing_errors() - errs0, 4);
+	/* Holes, ranges running out of the window; RAM. */
+	ck_assert_int_eq(vm_phys_read(base + 4 * PAGE_SIZE - 1, buf, 2), ENXIO);
+	ck_assert_int_eq(vm_phys_read(base + 64 * PAGE_SIZE, buf, 1), ENXIO);
+	ck_assert_int_eq(vm_phys_read(PHYSMEM - 1, buf, 2), ENXIO);
+	ck_assert_int_eq(vm_phys_write(PAGE_SIZE + 7, "ram", 4), 0);
+	ck_assert_int_eq(vm_phys_read(PAGE_SIZE + 7, buf, 4), 0);
+	ck_assert_str_eq(buf, "ram");
+	ck_assert_uint_eq(vm_phys_backing_errors() - errs0, 4);
+	vm_phys_window_destroy(w);
+	rcu_barrier();
+	unlink(path);
+	rmdir(tmpdir);
+	vm_phys_fini();
+}
+END_TEST
+
+/*
+ * A store into a page whose blocks were taken away (a hole punched) on a
+ * full tmpfs: ENOSPC, a load of it EIO; once there is room again the
+ * store goes through (the fault is diagnosed by reserving the page, and
+ * tried again when that works).  In a private mount namespace of the
+ * test's own process; skipped where tmpfs cannot be mounted.
+ */
+START_TEST(test_window_copy_nospace)
+{
+	char path[128], fpath[128], buf[PAGE_SIZE];
+	struct vm_phys_window *w;
+	vm_paddr_t base;
+	uint64_t errs0;
+	off_t off;
+	int fd, ffd;
+
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		fprintf(stderr, "test_window_copy_nospace: skipped, no "
+		    "private mount namespace: %s\n", strerror(errno));
+		return;
+	}
+	mktmpdir();
+	ck_assert_int_eq(mount("tmpfs", tmpdir, "tmpfs", 0, "size=64k"), 0);
+	ck_assert_int_eq(vm_phys_init(PHYSMEM), 0);
+	fd = mkfile("backing", 8 * PAGE_SIZE, O_RDWR, path, sizeof(path));
+	ck_assert_int_eq(posix_fallocate(fd, 0, 8 * PAGE_SIZE), 0);
+	ck_assert_int_eq(vm_phys_window_create("full", 8 * PAGE_SIZE, fd, 0,
+	    path, VM_MEMATTR_WRITE_BACK, &w, &base), 0);
+	memset(buf, 0x3c, sizeof(buf));
+	ck_assert_int_eq(vm_phys_write(base, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+	    FALLOC_FL_KEEP_SIZE, 3 * PAGE_SIZE, PAGE_SIZE), 0);
+	/* Use up every block left. */
+	ffd = mkfile("filler", 0, O_RDWR, fpath, sizeof(fpath));
+	for (off = 0; posix_fallocate(ffd, off, PAGE_SIZE) == 0;
+	    off += PAGE_SIZE)
+		;
+	errs0 = vm_phys_backing_errors();
+	ck_assert_int_eq(vm_phys_write(base + 3 * PAGE_SIZE, buf, 16), ENOSPC);
+	ck_assert_int_eq(vm_phys_read(base + 3 * PAGE_SIZE, buf, 16), EIO);
+	ck_assert_uint_eq(vm_phys_backing_errors() - errs0, 2);
+	/* The pages with blocks work. */
+	ck_assert_int_eq(vm_phys_write(base + 2 * PAGE_SIZE, buf, 16), 0);
+	ck_assert_int_eq(vm_phys_read(base, buf, 16), 0);
+	ck_assert_int_eq((unsigned char)buf[0], 0x3c);
+	/* Room again. */
+	close(ffd);
+	ck_assert_int_eq(unlink(fpath), 0);
+	ck_assert_int_eq(vm_phys_write(base + 3 * PAGE_SIZE, "back", 5), 0);
+	ck_assert_int_eq(vm_phys_read(base + 3 * PAGE_SIZE, buf, 5), 0);
+	ck_assert_str_eq(buf, "back");
+	ck_assert_uint_eq(vm_phys_backing_errors() - errs0, 2);
+	close(fd);
+	vm_phys_window_destroy(w);
+	rcu_barrier();
+	vm_phys_fini();
+	ck_assert_int_eq(umount(tmpdir), 0);
+	rmdir(tmpdir);
 }
 END_TEST
 
@@ -993,6 +1114,8 @@ vm_phys_suite(void)
 	tcase_add_test(tc, test_window_memfd);
 	tcase_add_test(tc, test_window_file);
 	tcase_add_test(tc, test_window_refusals);
+	tcase_add_test(tc, test_window_copy_truncated);
+	tcase_add_test(tc, test_window_copy_nospace);
 	tcase_add_test(tc, test_windows_disjoint);
 	tcase_add_test(tc, test_window_destroy_waits_for_readers);
 	tcase_add_test(tc, test_window_churn_with_readers);

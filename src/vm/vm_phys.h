@@ -70,12 +70,43 @@ int	vm_phys_window_create(const char *name, vm_size_t size,
 	    struct vm_phys_window **wp, vm_paddr_t *basep);
 /* Unpublish the window; its memory is unmapped after a grace period. */
 void	vm_phys_window_destroy(struct vm_phys_window *w);
-/* msync the backing of [pa, pa + len) (MS_SYNC).  0 or errno. */
+/*
+ * msync the backing of [pa, pa + len) (MS_SYNC).  0 or errno: msync's
+ * (EIO, ENOSPC...), EIO if the backing file no longer covers the window
+ * (truncated under it: what was there is lost), EINVAL for a range
+ * outside w.
+ */
 int	vm_phys_window_sync(struct vm_phys_window *w, vm_paddr_t pa,
 	    vm_size_t len);
 vm_paddr_t vm_phys_window_base(const struct vm_phys_window *w);
 vm_size_t vm_phys_window_size(const struct vm_phys_window *w);
 const char *vm_phys_window_name(const struct vm_phys_window *w);
+
+/*
+ * Guarded copies through the direct map (vm_phys_copy.c): vm_phys_read
+ * loads len bytes at pa into buf, vm_phys_write stores buf at pa.  Every
+ * copy the daemon makes into or out of memory that may be a file mapping
+ * (a window with a backing file) must use them: a fault there is an error
+ * of that window, never a signal that stops the daemon.  [pa, pa + len)
+ * must lie in RAM or in one window.  0; ENXIO for a hole (or a range
+ * running out of its window); when the backing failed, EIO (a load, a
+ * file truncated under the window, an I/O error) or, for a store, ENOSPC
+ * or EDQUOT (no block for the page).  A failure is counted
+ * (vm_phys_backing_errors) and logged once per window.  No lock may be
+ * held that a fault could need; the caller must be a registered RCU
+ * thread (inside rcu_read_lock() or not).
+ */
+int	vm_phys_read(vm_paddr_t pa, void *buf, size_t len);
+int	vm_phys_write(vm_paddr_t pa, const void *buf, size_t len);
+/*
+ * A copy someone else made out of [pa, pa + len) failed -- the kernel's,
+ * of a READ reply whose iovecs point into a window (writev: EFAULT):
+ * count it against the window holding pa and log it once.  Registered
+ * RCU thread.
+ */
+void	vm_phys_copy_failed(vm_paddr_t pa, vm_size_t len);
+/* Backing failures (copies, msync, short files) since start. */
+uint64_t vm_phys_backing_errors(void);
 
 /* Translation; call inside rcu_read_lock().  NULL / ENXIO for a hole. */
 void	*vm_phys_to_host(vm_paddr_t pa);

@@ -4,6 +4,7 @@
  * ranges).  Nothing outside those files includes this.
  *
  * Locks used to protect struct members in this file:
+ *	(a)	atomic
  *	(c)	constant while the window is published
  *	(w)	vm_phys_window_mtx
  *	(r)	RCU-published: rcu_assign_pointer under (w),
@@ -25,6 +26,7 @@ struct vm_phys_window {
 	int		 w_fd;		/* (c) our own descriptor */
 	void		*w_host;	/* (c) shared mapping */
 	vm_memattr_t	 w_memattr;	/* (c) */
+	bool		 w_logged;	/* (a) a backing failure logged */
 	struct rcu_head	 w_rcu;		/* deferred teardown */
 };
 
@@ -43,6 +45,16 @@ void	vm_phys_window_fini(void);
 /* Call inside rcu_read_lock(); the result is valid until unlock. */
 struct vm_phys_wtab *vm_phys_window_table(void);
 struct vm_phys_window *vm_phys_window_lookup(vm_paddr_t pa);
+
+/*
+ * The backing of w failed (a copy faulted, msync failed, the file is
+ * shorter than the window): count it in vm_phys_backing_errors() and, the
+ * first time for w, log it with the window's name and backing.  what
+ * ("store at offset 0x5000"...) and why describe it.  Any context but a
+ * signal handler; no lock taken.
+ */
+void	vm_phys_window_failed(struct vm_phys_window *w, const char *what,
+	    const char *why);
 
 void	vm_phys_fictitious_init(void);
 void	vm_phys_fictitious_fini(void);

@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -316,12 +317,17 @@ vm_phys_window_destroy(struct vm_phys_window *w)
 
 /*
  * msync(MS_SYNC) the backing of [pa, pa + len), widened to whole pages.
- * EINVAL if the range is not inside w; len 0 syncs nothing.
+ * EINVAL if the range is not inside w; len 0 syncs nothing.  A backing
+ * file that no longer covers the range lost what was stored there: EIO,
+ * as for msync's own failures, counted and logged as a backing failure.
  */
 int
 vm_phys_window_sync(struct vm_phys_window *w, vm_paddr_t pa, vm_size_t len)
 {
 	vm_size_t start, end;
+	struct stat st;
+	char what[64], why[128];
+	int error;
 
 	if (pa < w->w_base || pa - w->w_base > w->w_size ||
 	    len > w->w_size - (pa - w->w_base))
@@ -330,8 +336,22 @@ vm_phys_window_sync(struct vm_phys_window *w, vm_paddr_t pa, vm_size_t len)
 	end = round_page(pa - w->w_base + len);
 	if (end == start)
 		return (0);
-	if (msync((char *)w->w_host + start, end - start, MS_SYNC) != 0)
-		return (errno);
+	snprintf(what, sizeof(what), "fsync of [%#jx, %#jx)",
+	    (uintmax_t)start, (uintmax_t)end);
+	if (fstat(w->w_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < w->w_off + (off_t)end) {
+		snprintf(why, sizeof(why), "the backing file is %jd bytes, "
+		    "shorter than the window (it was truncated under the "
+		    "device)", (intmax_t)st.st_size);
+		vm_phys_window_failed(w, what, why);
+		return (EIO);
+	}
+	if (msync((char *)w->w_host + start, end - start, MS_SYNC) != 0) {
+		error = errno;
+		snprintf(why, sizeof(why), "msync: %s", strerror(error));
+		vm_phys_window_failed(w, what, why);
+		return (error);
+	}
 	return (0);
 }
 
