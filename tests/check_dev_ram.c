@@ -3,11 +3,17 @@
  * fake pages), d_mmap bounds and memattr, read(2)/write(2), and
  * backing=PATH: created and sized, size mismatch, the file's own size,
  * refused types (directory, FIFO, socket, symbolic links), devices,
- * dev_sync and persistence across destroy/create.
+ * dev_sync and persistence across destroy/create; the path walk (no
+ * symbolic link or ".." anywhere, owners, directories and files others
+ * can write), devices probed read-only before any read-write open, the
+ * block reservation and its rollback, size messages, and a backing file
+ * truncated under the device (EIO, not a crash).
  */
 #include "config.h"
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +27,7 @@
 #include "check_drv_util.h"
 #include "kern/conf.h"
 #include "kern/devfs.h"
+#include "kern/fail.h"
 #include "kern/kern_rcu.h"
 #include "kern/sbuf.h"
 #include "dev/dev_driver.h"
@@ -248,15 +255,222 @@ START_TEST(test_backing_symlinked_directory)
 {
 	struct stat st;
 
-	/* Links in the directory part are followed (realpath). */
+	/* A link anywhere in the path is refused, not followed. */
 	ck_assert_int_eq(mkdir(drv_path(0, "real"), 0700), 0);
 	ck_assert_int_eq(symlink(drv_path(0, "real"), drv_path(1, "alias")),
 	    0);
-	ck_assert_int_eq(drv_ctlf("create r driver=ram size=8K backing=%s",
-	    drv_path(0, "alias/w.img")), 0);
+	drv_refused(EINVAL, "is a symbolic link",
+	    "create r driver=ram size=8K backing=%s",
+	    drv_path(0, "alias/w.img"));
+	ck_assert_int_eq(lstat(drv_path(0, "real/w.img"), &st), -1);
+	/* Nor is "..". */
+	drv_refused(EINVAL, "'..'", "create r driver=ram size=8K backing=%s",
+	    drv_path(0, "real/../w.img"));
+	ck_assert_int_eq(lstat(drv_path(0, "w.img"), &st), -1);
+	/* "." and doubled slashes are fine. */
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=8K "
+	    "backing=%s/.//real/./w.img", drv_tmp), 0);
 	ck_assert_int_eq(lstat(drv_path(0, "real/w.img"), &st), 0);
-	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_int_eq(st.st_size, 8192);
+}
+END_TEST
+
+/* Owned by someone else: the file, or a directory on the way. */
+START_TEST(test_backing_owner)
+{
+	const char *p;
+
+	if (geteuid() != 0)
+		return;		/* needs chown */
+	p = drv_path(0, "theirs.img");
+	drv_make_file(p, 8192, 'x');
+	ck_assert_int_eq(chown(p, 65534, 65534), 0);
+	drv_refused(EPERM, "belongs to uid 65534",
+	    "create r driver=ram backing=%s", p);
+	ck_assert_int_eq(mkdir(drv_path(0, "theirdir"), 0755), 0);
+	ck_assert_int_eq(chown(drv_path(0, "theirdir"), 65534, 65534), 0);
+	drv_refused(EPERM, "belongs to uid 65534",
+	    "create r driver=ram size=8K backing=%s",
+	    drv_path(0, "theirdir/new.img"));
+}
+END_TEST
+
+/*
+ * Directories others can write (unless sticky), files others can write
+ * or with a second name.
+ */
+START_TEST(test_backing_writable_by_others)
+{
+	struct stat st;
+	const char *d;
+
+	d = drv_path(1, "open");		/* slot 1: kept */
+	ck_assert_int_eq(mkdir(d, 0700), 0);
+	ck_assert_int_eq(chmod(d, 0777), 0);
+	drv_refused(EPERM, "writable by others",
+	    "create r driver=ram size=8K backing=%s",
+	    drv_path(0, "open/w.img"));
+	ck_assert_int_eq(chmod(d, 0770), 0);
+	drv_refused(EPERM, "writable by others",
+	    "create r driver=ram size=8K backing=%s",
+	    drv_path(0, "open/w.img"));
+	/* Sticky: nobody else can rename or remove our file there. */
+	ck_assert_int_eq(chmod(d, 01777), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=8K backing=%s",
+	    drv_path(0, "open/w.img")), 0);
+	ck_assert_int_eq(lstat(drv_path(0, "open/w.img"), &st), 0);
+	ck_assert_int_eq(drv_ctl("destroy r"), 0);
+	/* A world- or group-writable file. */
+	ck_assert_int_eq(chmod(drv_path(0, "open/w.img"), 0666), 0);
+	drv_refused(EPERM, "writable by others",
+	    "create r driver=ram backing=%s", drv_path(0, "open/w.img"));
+	ck_assert_int_eq(chmod(drv_path(0, "open/w.img"), 0620), 0);
+	drv_refused(EPERM, "writable by others",
+	    "create r driver=ram backing=%s", drv_path(0, "open/w.img"));
+	ck_assert_int_eq(chmod(drv_path(0, "open/w.img"), 0644), 0);
+	/* A file with a second name. */
+	ck_assert_int_eq(link(drv_path(0, "open/w.img"),
+	    drv_path(2, "other-name.img")), 0);
+	drv_refused(EPERM, "2 names",
+	    "create r driver=ram backing=%s", drv_path(0, "open/w.img"));
+	ck_assert_int_eq(unlink(drv_path(2, "other-name.img")), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram backing=%s",
+	    drv_path(0, "open/w.img")), 0);
+}
+END_TEST
+
+/*
+ * A character device that cannot be mapped is refused without ever being
+ * opened for writing: inotify sees it closed "nowrite" only.
+ */
+START_TEST(test_backing_unmappable_device_not_opened_rw)
+{
+	struct inotify_event *ev;
+	char evbuf[4096];
+	const char *p;
+	ssize_t n, off;
+	int ifd, closes;
+
+	p = drv_path(0, "null");
+	if (mknod(p, S_IFCHR | 0600, makedev(1, 3)) != 0)
+		return;		/* needs CAP_MKNOD */
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(ifd, 0);
+	ck_assert_int_ge(inotify_add_watch(ifd, p, IN_OPEN | IN_CLOSE), 0);
+	drv_refused(EINVAL, "cannot be mapped shared",
+	    "create r driver=ram size=4K backing=%s", p);
+	closes = 0;
+	while ((n = read(ifd, evbuf, sizeof(evbuf))) > 0) {
+		for (off = 0; off < n; off += sizeof(*ev) + ev->len) {
+			ev = (struct inotify_event *)(void *)(evbuf + off);
+			ck_assert_msg((ev->mask & IN_CLOSE_WRITE) == 0,
+			    "the device was opened for writing");
+			if ((ev->mask & IN_CLOSE_NOWRITE) != 0)
+				closes++;
+		}
+	}
+	ck_assert_int_gt(closes, 0);
+	close(ifd);
+}
+END_TEST
+
+/*
+ * No room for the blocks (the ram_backing_reserve fail point stands in
+ * for a full filesystem): refused with ENOSPC; a file the create made is
+ * removed again, an existing one is left as it was.
+ */
+START_TEST(test_backing_reserve_fails)
+{
+	struct stat st;
+	const char *p;
+	char buf[8];
+	int fd;
+
+	ck_assert_int_eq(fail_point_set("ram_backing_reserve", "return(28)"),
+	    0);
+	drv_refused(ENOSPC, "cannot reserve 1M for backing",
+	    "create r driver=ram size=1M backing=%s", drv_path(0, "new.img"));
+	ck_assert_int_eq(lstat(drv_path(0, "new.img"), &st), -1);
+	p = drv_path(0, "old.img");
+	drv_make_file(p, 8192, 'o');
+	drv_refused(ENOSPC, "cannot reserve 8K",
+	    "create r driver=ram backing=%s", p);
+	fd = open(p, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, 1, 4096), 1);
+	ck_assert_int_eq(buf[0], 'o');
+	close(fd);
+	ck_assert_int_eq(fail_point_set("ram_backing_reserve", "off"), 0);
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=1M backing=%s",
+	    drv_path(0, "new.img")), 0);
+	/* Reserved: every block is allocated. */
+	ck_assert_int_eq(lstat(drv_path(0, "new.img"), &st), 0);
+	ck_assert_int_ge((long long)st.st_blocks * 512, 1LL << 20);
+}
+END_TEST
+
+/*
+ * The backing file truncated under the device: read(2), write(2) and
+ * fsync on it, and mem reading its window, fail with EIO instead of
+ * killing the process; the part still in the file works.
+ */
+START_TEST(test_backing_truncated)
+{
+	struct cdev *dev, *mem;
+	struct file *fp, *mfp;
+	char buf[64];
+	size_t done;
+	vm_paddr_t base;
+
+	ck_assert_int_eq(drv_ctlf("create r driver=ram size=64K backing=%s",
+	    drv_path(0, "t.img")), 0);
+	base = drv_window_base("r");
+	dev = dev_lookup_ref("r");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(devfs_open(dev, O_RDWR, &drv_cred, &fp), 0);
+	ck_assert_int_eq(devfs_write(fp, "early", 6, 0x8000, &done), 0);
+	ck_assert_int_eq(truncate(drv_path(0, "t.img"), 16384), 0);
+	ck_assert_int_eq(devfs_write(fp, "late", 5, 0x8000, &done), EIO);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_int_eq(devfs_read(fp, buf, 6, 0x8000, &done), EIO);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_int_eq(dev_sync(dev, 0, 0), EIO);
+	ck_assert_int_eq(dev_sync(dev, 0, 16384), 0);
+	ck_assert_int_eq(devfs_write(fp, "kept", 5, 0x1000, &done), 0);
+	ck_assert_int_eq(devfs_read(fp, buf, 5, 0x1000, &done), 0);
+	ck_assert_str_eq(buf, "kept");
+	ck_assert_int_eq(devfs_close(fp), 0);
+	/* mem's read(2) of the same memory. */
+	mem = dev_lookup_ref("mem");
+	ck_assert_ptr_nonnull(mem);
+	ck_assert_int_eq(devfs_open(mem, O_RDONLY, &drv_cred, &mfp), 0);
+	ck_assert_int_eq(devfs_read(mfp, buf, 6, base + 0x8000, &done), EIO);
+	ck_assert_int_eq(devfs_read(mfp, buf, 5, base + 0x1000, &done), 0);
+	ck_assert_str_eq(buf, "kept");
+	ck_assert_int_eq(devfs_close(mfp), 0);
+	dev_rel(mem);
+	dev_rel(dev);
+}
+END_TEST
+
+/* Size messages suggest something that would work, never size=0. */
+START_TEST(test_backing_size_suggestion)
+{
+	const char *p;
+
+	p = drv_path(0, "empty.img");
+	drv_make_file(p, 0, 'x');
+	drv_refused(EINVAL, "remove the file to have it created with "
+	    "size=16K", "create r driver=ram size=16K backing=%s", p);
+	ck_assert_ptr_null(strstr(drv_reply(), "size=0"));
+	drv_refused(EINVAL, "not a usable window size",
+	    "create r driver=ram backing=%s", p);
+	ck_assert_ptr_null(strstr(drv_reply(), "size=0"));
+	p = drv_path(0, "odd.img");
+	drv_make_file(p, 5000, 'x');
+	drv_refused(EINVAL, "remove the file", "create r driver=ram "
+	    "size=8K backing=%s", p);
+	ck_assert_ptr_null(strstr(drv_reply(), "give size=5000"));
 }
 END_TEST
 
@@ -356,6 +570,12 @@ dev_ram_suite(void)
 	tcase_add_test(tc, test_backing_symlinked_directory);
 	tcase_add_test(tc, test_backing_char_device);
 	tcase_add_test(tc, test_backing_sync);
+	tcase_add_test(tc, test_backing_owner);
+	tcase_add_test(tc, test_backing_writable_by_others);
+	tcase_add_test(tc, test_backing_unmappable_device_not_opened_rw);
+	tcase_add_test(tc, test_backing_reserve_fails);
+	tcase_add_test(tc, test_backing_truncated);
+	tcase_add_test(tc, test_backing_size_suggestion);
 	suite_add_tcase(s, tc);
 	return (s);
 }

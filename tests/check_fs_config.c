@@ -18,6 +18,7 @@
 #include "check_drv_util.h"
 #include "kern/conf.h"
 #include "kern/sbuf.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "fuse/fs_ctl.h"
 #include "vm/swap_reserve.h"
@@ -301,6 +302,53 @@ START_TEST(test_apply_rollback)
 }
 END_TEST
 
+/*
+ * Rollback removes a backing file it made through the directory's
+ * descriptor, and only the file it made: here the directory is renamed
+ * and an impostor put at the old path right after the file was created
+ * (test hook).  The rollback must remove the file in the renamed
+ * directory and leave the impostor alone.
+ */
+static void
+swap_directory_cb(void *arg)
+{
+
+	(void)arg;
+	ck_assert_int_eq(rename(drv_path(0, "d"), drv_path(1, "moved")), 0);
+	ck_assert_int_eq(mkdir(drv_path(0, "d"), 0700), 0);
+	drv_write_file(drv_path(0, "d/a.img"), "impostor", 8);
+}
+
+START_TEST(test_apply_rollback_by_descriptor)
+{
+	char text[1024], buf[16];
+	const char *path;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(drv_ctl("create taken driver=ram size=4K"), 0);
+	ck_assert_int_eq(mkdir(drv_path(0, "d"), 0700), 0);
+	snprintf(text, sizeof(text),
+	    "create a driver=ram size=8K backing=%s/d/a.img\n"
+	    "create taken driver=ram size=4K\n", drv_tmp);
+	path = cfg_file(text, 0);
+	test_hook_set_callback("ram_backing_created", swap_directory_cb, NULL);
+	ck_assert_int_eq(fs_config_apply(path, &drv_cred, &err), EEXIST);
+	test_hook_reset();
+	ck_assert_ptr_null(dev_lookup_ref("a"));
+	/* The file the run made is gone, from where it is now... */
+	ck_assert_int_eq(stat(drv_path(0, "moved/a.img"), &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* ...and what sits at its old path is untouched. */
+	fd = open(drv_path(0, "d/a.img"), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 8);
+	ck_assert_str_eq(buf, "impostor");
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_apply_eternal_last)
 {
 	const char *path;
@@ -381,6 +429,7 @@ fs_config_suite(void)
 	tcase_add_test(tc, test_apply);
 	tcase_add_test(tc, test_apply_bad_file_changes_nothing);
 	tcase_add_test(tc, test_apply_rollback);
+	tcase_add_test(tc, test_apply_rollback_by_descriptor);
 	tcase_add_test(tc, test_apply_eternal_last);
 	tcase_add_test(tc, test_defaults);
 	suite_add_tcase(s, tc);

@@ -71,6 +71,8 @@ static dev_revoke_hook_t *dev_revoke_hook;		/* (a) */
 static struct dev_entry *dev_table_find(const char *name);
 static void	dev_entry_free_cb(struct rcu_head *head);
 static void	dev_entry_unlink(struct dev_entry *de);
+static int	dev_destroy_named(const char *name, bool undo,
+		    struct sbuf *err);
 static struct cdev *dev_enter_by_name(const char *name,
 		    const struct dev_driver **drvp, int *refp,
 		    struct sbuf *err);
@@ -381,6 +383,20 @@ dev_set_revoke_hook(dev_revoke_hook_t *hook)
 int
 dev_destroy_by_name(const char *name, struct sbuf *err)
 {
+
+	return (dev_destroy_named(name, false, err));
+}
+
+int
+dev_undo_create_by_name(const char *name, struct sbuf *err)
+{
+
+	return (dev_destroy_named(name, true, err));
+}
+
+static int
+dev_destroy_named(const char *name, bool undo, struct sbuf *err)
+{
 	struct dev_entry *de;
 	struct cdev *dev;
 	int error;
@@ -407,7 +423,10 @@ dev_destroy_by_name(const char *name, struct sbuf *err)
 	dev_ref(dev);
 	mtx_unlock(&dev_table_mtx);
 
-	error = de->de_drv->dd_destroy(dev, err);
+	if (undo && de->de_drv->dd_undo_create != NULL)
+		error = de->de_drv->dd_undo_create(dev, err);
+	else
+		error = de->de_drv->dd_destroy(dev, err);
 
 	mtx_lock(&dev_table_mtx);
 	if (error != 0)

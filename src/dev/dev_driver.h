@@ -115,6 +115,13 @@ struct dev_driver {
 	/* Tear it down (destroy_dev and the driver's state); 0 or EBUSY. */
 	int		(*dd_destroy)(struct cdev *dev, struct sbuf *err);
 	/*
+	 * Optional: undo a create that succeeded -- dd_destroy, and also
+	 * remove what creating the device made outside the daemon (a
+	 * backing file it created).  A failed configuration file is rolled
+	 * back with it; without it, dd_destroy.
+	 */
+	int		(*dd_undo_create)(struct cdev *dev, struct sbuf *err);
+	/*
 	 * Driver-specific ctl commands: `DRIVER NAME VERB args...` (e.g.
 	 * `gem gem0 create size=1M`, `fb fb0 snapshot path=/x.png`).
 	 * argv[0] is the verb.  Reply text or a one-line error into out.
@@ -180,6 +187,8 @@ int	dev_check_args(const struct dev_create_args *args, struct sbuf *err);
 int	dev_create(const struct dev_create_args *args,
 	    const struct ucred *cred, struct sbuf *err);
 int	dev_destroy_by_name(const char *name, struct sbuf *err);
+/* dev_destroy_by_name through the driver's dd_undo_create, if any. */
+int	dev_undo_create_by_name(const char *name, struct sbuf *err);
 int	dev_set_memattr_by_name(const char *name, vm_memattr_t ma,
 	    struct sbuf *err);
 int	dev_driver_ctl(const char *driver, const char *name, int argc,

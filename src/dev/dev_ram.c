@@ -13,11 +13,35 @@
  *	- an existing character or block device that can be mapped shared
  *	  (a PCI resourceN file, for instance);
  * anything else (directory, FIFO, socket, symbolic link) is refused.
- * Path rule: the directory part is resolved with realpath(3) (symbolic
- * links in it are followed), then the last component is opened relative
- * to that directory with O_NOFOLLOW: a symbolic link as the last
- * component is never followed.  dd_sync msyncs the window (fsync on the
- * node).  Nothing else may truncate the file while the device exists.
+ *
+ * Path rule (ram_backing_walk).  PATH is opened from "/" one component at
+ * a time, each relative to the directory before it, and never through a
+ * symbolic link (O_NOFOLLOW everywhere: a link anywhere in PATH is
+ * refused); ".." is refused.  Every directory on the way must belong to
+ * root or to the daemon's user and be writable by nobody else, unless it
+ * is sticky (/tmp: nobody else can rename or remove what root or the
+ * daemon's user put there).  The file, or device, must belong to root or
+ * the daemon's user; a regular file must be writable by nobody else
+ * (whoever can write it can truncate it under the device) and have one
+ * name (a hard link elsewhere could be any file of the same owner).  A
+ * device is first opened read-only and mapped to see that it can be, and
+ * only then opened read-write.  Everything after the walk goes through
+ * descriptors: the file is opened once, relative to its directory's
+ * descriptor.
+ *
+ * Reservation.  A regular file gets all its blocks at create
+ * (fallocate(2)): a filesystem without room for them refuses the device
+ * (ENOSPC) and a file made for it is removed again.  A filesystem that
+ * cannot reserve (fallocate unsupported) is accepted.  Reserving does not
+ * make faults impossible (the file can be truncated, a disk can fail), so
+ * every copy into or out of the window goes through vm_phys_read/write,
+ * which turn a fault into an error of this device (EIO, ENOSPC).
+ *
+ * A new file and its directory entry are fsynced before the device
+ * exists.  Rolled back (a failed create, a failed configuration file:
+ * dd_undo_create) the file is unlinked relative to the directory's
+ * descriptor, and only if it is still the file made here.  dd_sync
+ * msyncs the window (fsync on the node).
  *
  * memattr.  The window keeps the memattr it was created with (vm/phys
  * shows it); dd_set_memattr changes what d_mmap reports, which the device
@@ -30,6 +54,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -37,33 +62,43 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "kern/conf.h"
+#include "kern/fail.h"
+#include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "kern/sbuf.h"
 #include "kern/size.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "vm/vm.h"
 #include "vm/vm_phys.h"
 
-struct ram_softc {
-	struct vm_phys_window	*sc_window;	/* (c) */
-	vm_paddr_t		 sc_base;	/* (c) window base */
-	vm_size_t		 sc_size;	/* (c) bytes */
-	char			*sc_host;	/* (c) the window, host VA */
-	vm_memattr_t		 sc_memattr;	/* (a) what d_mmap reports */
-};
-
 /* An opened (or, dry, just checked) backing=PATH. */
 struct ram_backing {
-	int		 rb_fd;		/* -1 when dry */
-	int		 rb_dirfd;	/* the resolved directory */
+	int		 rb_fd;		/* -1: dry, or once mapped */
+	int		 rb_dirfd;	/* its directory; kept while the
+					   device lives if rb_created */
 	char		 rb_base[NAME_MAX + 1];	/* last component */
-	char		 rb_desc[PATH_MAX];	/* resolved path */
+	const char	*rb_desc;	/* the path, for messages */
 	bool		 rb_created;	/* we made the file */
+	dev_t		 rb_dev;	/* the file we made (rb_created) */
+	ino_t		 rb_ino;
 	uint64_t	 rb_size;	/* the window size to use */
 };
+
+struct ram_softc {
+	struct vm_phys_window *sc_window;	/* (c) */
+	vm_paddr_t	 sc_base;	/* (c) window base */
+	vm_size_t	 sc_size;	/* (c) bytes */
+	vm_memattr_t	 sc_memattr;	/* (a) what d_mmap reports */
+	struct ram_backing sc_backing;	/* (c) for dd_undo_create */
+	char		 sc_path[4096];	/* (c) backing=, or "" */
+};
+
+FAIL_POINT_DEFINE(ram_backing_reserve);
 
 static d_mmap_t ram_mmap;
 static d_read_t ram_read;
@@ -74,14 +109,28 @@ static int	ram_create(const struct dev_create_args *args,
 		    const struct ucred *cred, struct cdev **devp,
 		    struct sbuf *err);
 static int	ram_destroy(struct cdev *dev, struct sbuf *err);
+static int	ram_undo_create(struct cdev *dev, struct sbuf *err);
 static int	ram_set_memattr(struct cdev *dev, vm_memattr_t ma,
 		    struct sbuf *err);
 static int	ram_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
 static int	ram_size(const struct dev_create_args *args, uint64_t *sizep,
 		    struct sbuf *err);
+static bool	ram_owner_ok(const struct stat *st);
+static int	ram_backing_dir_ok(int fd, const char *path, size_t plen,
+		    struct sbuf *err);
+static int	ram_backing_walk(const char *path, struct ram_backing *rb,
+		    struct sbuf *err);
+static int	ram_backing_file_ok(const struct dev_create_args *args,
+		    const struct stat *st, uint64_t *sizep,
+		    struct ram_backing *rb, struct sbuf *err);
+static int	ram_backing_probe_map(struct ram_backing *rb,
+		    const struct stat *st, struct sbuf *err);
+static int	ram_backing_create(struct ram_backing *rb, struct sbuf *err);
+static int	ram_backing_reserve(struct ram_backing *rb, struct sbuf *err);
 static int	ram_backing_open(const struct dev_create_args *args,
 		    bool dry, struct ram_backing *rb, struct sbuf *err);
 static void	ram_backing_close(struct ram_backing *rb, bool undo);
+static void	ram_teardown(struct cdev *dev, bool undo);
 
 static struct cdevsw ram_cdevsw = {
 	.d_version = D_VERSION,
@@ -99,6 +148,7 @@ const struct dev_driver dev_ram_driver = {
 	.dd_check = ram_check,
 	.dd_create = ram_create,
 	.dd_destroy = ram_destroy,
+	.dd_undo_create = ram_undo_create,
 	.dd_set_memattr = ram_set_memattr,
 	.dd_sync = ram_sync,
 };
@@ -119,25 +169,29 @@ ram_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
 }
 
 /*
- * The window stays mapped until ram_destroy, which runs only after
- * destroy_dev has waited for every thread inside the driver: sc_host is
- * safe to use here without RCU.
+ * The window stays published until ram_destroy, which runs only after
+ * destroy_dev has waited for every thread inside the driver.  The copies
+ * are guarded (vm_phys_read/write): a backing file that cannot supply or
+ * hold the data makes them fail with EIO (or ENOSPC), nothing is done.
  */
 static int
 ram_read(struct cdev *dev, void *buf, size_t len, vm_ooffset_t off,
     int ioflag, size_t *donep)
 {
 	struct ram_softc *sc = dev->si_drv1;
+	int error;
 
 	(void)ioflag;
+	rcu_thread_online();
 	*donep = 0;
 	if (off >= sc->sc_size)
 		return (0);
 	if (len > sc->sc_size - off)
 		len = sc->sc_size - off;
-	memcpy(buf, sc->sc_host + off, len);
-	*donep = len;
-	return (0);
+	error = vm_phys_read(sc->sc_base + off, buf, len);
+	if (error == 0)
+		*donep = len;
+	return (error);
 }
 
 static int
@@ -145,16 +199,19 @@ ram_write(struct cdev *dev, const void *buf, size_t len, vm_ooffset_t off,
     int ioflag, size_t *donep)
 {
 	struct ram_softc *sc = dev->si_drv1;
+	int error;
 
 	(void)ioflag;
+	rcu_thread_online();
 	*donep = 0;
 	if (off >= sc->sc_size)
 		return (len == 0 ? 0 : ENOSPC);
 	if (len > sc->sc_size - off)
 		len = sc->sc_size - off;
-	memcpy(sc->sc_host + off, buf, len);
-	*donep = len;
-	return (0);
+	error = vm_phys_write(sc->sc_base + off, buf, len);
+	if (error == 0)
+		*donep = len;
+	return (error);
 }
 
 /* size= (page-rounded) or the default. */
@@ -177,85 +234,382 @@ ram_size(const struct dev_create_args *args, uint64_t *sizep,
 	return (0);
 }
 
+/* Owned by root or by the daemon's user? */
+static bool
+ram_owner_ok(const struct stat *st)
+{
+
+	return (st->st_uid == 0 || st->st_uid == geteuid());
+}
+
+/*
+ * The directory open at fd, the first plen bytes of path, may hold a
+ * backing file: it belongs to root or the daemon's user and nobody else
+ * can write it, unless it is sticky.  0 or EPERM with a message.
+ */
+static int
+ram_backing_dir_ok(int fd, const char *path, size_t plen, struct sbuf *err)
+{
+	struct stat st;
+	int error;
+
+	if (fstat(fd, &st) != 0) {
+		error = errno;
+		sbuf_printf(err, "backing directory '%.*s': %s", (int)plen,
+		    path, strerror(error));
+		return (error);
+	}
+	if (!ram_owner_ok(&st)) {
+		sbuf_printf(err, "backing directory '%.*s' belongs to uid %u, "
+		    "not to root or the daemon's user (uid %u)", (int)plen,
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return (EPERM);
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0) {
+		sbuf_printf(err, "backing directory '%.*s' is writable by "
+		    "others (mode %04o): only its owner may write it, unless "
+		    "it is sticky", (int)plen, path,
+		    (unsigned)(st.st_mode & 07777));
+		return (EPERM);
+	}
+	return (0);
+}
+
+/*
+ * Open the directory part of path from "/", one component at a time
+ * relative to the directory before, never following a symbolic link, and
+ * check each directory (ram_backing_dir_ok).  On success rb_dirfd is the
+ * last directory and rb_base the last component.  0 or errno with a
+ * message; nothing is left open on error.
+ */
+static int
+ram_backing_walk(const char *path, struct ram_backing *rb, struct sbuf *err)
+{
+	char comp[NAME_MAX + 1];
+	const char *p, *q;
+	struct stat st;
+	int error, fd, nfd;
+	size_t n;
+
+	if (path[0] != '/') {
+		sbuf_printf(err, "backing path '%s' is not absolute", path);
+		return (EINVAL);
+	}
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		error = errno;
+		sbuf_printf(err, "cannot open '/': %s", strerror(error));
+		return (error);
+	}
+	error = ram_backing_dir_ok(fd, "/", 1, err);
+	for (p = path; error == 0;) {
+		while (*p == '/')
+			p++;
+		q = strchr(p, '/');
+		n = q != NULL ? (size_t)(q - p) : strlen(p);
+		if (n > NAME_MAX) {
+			sbuf_printf(err, "backing path '%s': a component is "
+			    "longer than %d bytes", path, NAME_MAX);
+			error = ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (q == NULL) {
+			/* The last component: the file. */
+			if (n == 0 || strcmp(comp, ".") == 0 ||
+			    strcmp(comp, "..") == 0) {
+				sbuf_printf(err, "backing path '%s' does not "
+				    "name a file", path);
+				error = EINVAL;
+			}
+			break;
+		}
+		p = q;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			sbuf_printf(err, "backing path '%s' has a '..' "
+			    "component", path);
+			error = EINVAL;
+			break;
+		}
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (nfd < 0) {
+			error = errno;
+			if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				sbuf_printf(err, "backing path '%s': '%.*s' is "
+				    "a symbolic link (links are never "
+				    "followed: give the path it points to)",
+				    path, (int)(q - path), path);
+				error = EINVAL;
+			} else
+				sbuf_printf(err, "backing directory '%.*s': %s",
+				    (int)(q - path), path, strerror(error));
+			break;
+		}
+		close(fd);
+		fd = nfd;
+		error = ram_backing_dir_ok(fd, path, (size_t)(q - path), err);
+	}
+	if (error != 0) {
+		close(fd);
+		return (error);
+	}
+	rb->rb_dirfd = fd;
+	strlcpy(rb->rb_base, comp, sizeof(rb->rb_base));
+	return (0);
+}
+
+/*
+ * The existing file or device st (lstat'd in rb_dirfd) may back the
+ * window: type, owner, mode, and for a regular file its size, which gives
+ * *sizep when size= was not given.  0 or errno with a message.
+ */
+static int
+ram_backing_file_ok(const struct dev_create_args *args, const struct stat *st,
+    uint64_t *sizep, struct ram_backing *rb, struct sbuf *err)
+{
+	char sz1[32], sz2[32];
+	uint64_t fsize;
+	bool usable;
+
+	if (S_ISLNK(st->st_mode)) {
+		sbuf_printf(err, "backing '%s' is a symbolic link (the last "
+		    "component is never followed)", rb->rb_desc);
+		return (EINVAL);
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISCHR(st->st_mode) &&
+	    !S_ISBLK(st->st_mode)) {
+		sbuf_printf(err, "backing '%s' is %s, not a regular file or an "
+		    "mmap-able device", rb->rb_desc,
+		    S_ISDIR(st->st_mode) ? "a directory" :
+		    S_ISFIFO(st->st_mode) ? "a FIFO" :
+		    S_ISSOCK(st->st_mode) ? "a socket" : "of another type");
+		return (EINVAL);
+	}
+	if (!ram_owner_ok(st)) {
+		sbuf_printf(err, "backing '%s' belongs to uid %u, not to root "
+		    "or the daemon's user (uid %u)", rb->rb_desc,
+		    (unsigned)st->st_uid, (unsigned)geteuid());
+		return (EPERM);
+	}
+	if (!S_ISREG(st->st_mode))
+		return (0);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		sbuf_printf(err, "backing file '%s' is writable by others "
+		    "(mode %04o): whoever can write it can truncate it under "
+		    "the device", rb->rb_desc, (unsigned)(st->st_mode & 07777));
+		return (EPERM);
+	}
+	if (st->st_nlink > 1) {
+		sbuf_printf(err, "backing file '%s' has %ju names (hard "
+		    "links): it must have one", rb->rb_desc,
+		    (uintmax_t)st->st_nlink);
+		return (EPERM);
+	}
+	fsize = (uint64_t)st->st_size;
+	usable = fsize != 0 && (fsize & PAGE_MASK) == 0 &&
+	    fsize <= DEV_SIZE_MAX;
+	size_format(fsize, sz1, sizeof(sz1));
+	if (args->size_set && fsize != *sizep) {
+		size_format(*sizep, sz2, sizeof(sz2));
+		if (usable)
+			sbuf_printf(err, "backing file '%s' is %s bytes but "
+			    "size=%s was asked for (give size=%s, or no size)",
+			    rb->rb_desc, sz1, sz2, sz1);
+		else
+			sbuf_printf(err, "backing file '%s' is %s bytes but "
+			    "size=%s was asked for (remove the file to have "
+			    "it created with size=%s)", rb->rb_desc, sz1, sz2,
+			    sz2);
+		return (EINVAL);
+	}
+	if (!args->size_set) {
+		if (!usable) {
+			size_format(DEV_SIZE_DEFAULT, sz2, sizeof(sz2));
+			sbuf_printf(err, "backing file '%s' is %s bytes: not a "
+			    "usable window size (a non-zero multiple of 4K up "
+			    "to 64G); remove it to have it created (size=, "
+			    "%s by default)", rb->rb_desc, sz1, sz2);
+			return (EINVAL);
+		}
+		*sizep = fsize;
+	}
+	return (0);
+}
+
+/*
+ * A device is opened read-only and mapped shared before anything opens
+ * it read-write: one that cannot be mapped is refused without having
+ * been opened for writing.  0 or errno with a message.
+ */
+static int
+ram_backing_probe_map(struct ram_backing *rb, const struct stat *st,
+    struct sbuf *err)
+{
+	struct stat st2;
+	void *p;
+	int error, fd;
+
+	fd = openat(rb->rb_dirfd, rb->rb_base, O_RDONLY | O_NONBLOCK |
+	    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		error = errno;
+		sbuf_printf(err, "cannot open backing '%s': %s", rb->rb_desc,
+		    strerror(error));
+		return (error);
+	}
+	if (fstat(fd, &st2) != 0 || st2.st_ino != st->st_ino ||
+	    st2.st_dev != st->st_dev || st2.st_rdev != st->st_rdev) {
+		close(fd);
+		sbuf_printf(err, "backing '%s' changed while being opened",
+		    rb->rb_desc);
+		return (EBUSY);
+	}
+	p = mmap(NULL, rb->rb_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		error = errno;
+		close(fd);
+		sbuf_printf(err, "backing '%s' cannot be mapped shared: %s",
+		    rb->rb_desc, strerror(error));
+		return (EINVAL);
+	}
+	munmap(p, rb->rb_size);
+	close(fd);
+	return (0);
+}
+
+/*
+ * Give every page of the file its blocks now, so that a filesystem
+ * without room refuses the device instead of failing its stores later.
+ * A filesystem that cannot reserve lets the device through (its failures
+ * will be I/O errors of the device).  0 or errno with a message.
+ */
+static int
+ram_backing_reserve(struct ram_backing *rb, struct sbuf *err)
+{
+	char sz[32];
+	int error;
+
+	error = FAIL_POINT_EVAL(ram_backing_reserve);
+	if (error == 0 && fallocate(rb->rb_fd, 0, 0, (off_t)rb->rb_size) != 0)
+		error = errno;
+	if (error == 0)
+		return (0);
+	if (error == EOPNOTSUPP || error == ENOSYS) {
+		kern_log(LOG_NOTICE, "backing '%s': its filesystem cannot "
+		    "reserve blocks; a store it has no room for will be an "
+		    "I/O error of the device", rb->rb_desc);
+		return (0);
+	}
+	size_format(rb->rb_size, sz, sizeof(sz));
+	sbuf_printf(err, "cannot reserve %s for backing '%s': %s", sz,
+	    rb->rb_desc, strerror(error));
+	return (error);
+}
+
+/*
+ * Make the missing regular file rb_base in rb_dirfd: created (0600),
+ * sized, reserved, and made durable with its directory entry.  0 or errno
+ * with a message; the caller's ram_backing_close(rb, true) removes it.
+ */
+static int
+ram_backing_create(struct ram_backing *rb, struct sbuf *err)
+{
+	struct stat st;
+	int error, fd;
+
+	fd = openat(rb->rb_dirfd, rb->rb_base, O_RDWR | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		error = errno;
+		sbuf_printf(err, "cannot create backing '%s': %s",
+		    rb->rb_desc, strerror(error));
+		return (error);
+	}
+	rb->rb_fd = fd;
+	if (fstat(fd, &st) != 0) {
+		error = errno;
+		sbuf_printf(err, "backing '%s': %s", rb->rb_desc,
+		    strerror(error));
+		return (error);
+	}
+	rb->rb_created = true;
+	rb->rb_dev = st.st_dev;
+	rb->rb_ino = st.st_ino;
+	TEST_HOOK("ram_backing_created");
+	if (ftruncate(fd, (off_t)rb->rb_size) != 0) {
+		error = errno;
+		sbuf_printf(err, "cannot size backing '%s': %s", rb->rb_desc,
+		    strerror(error));
+		return (error);
+	}
+	error = ram_backing_reserve(rb, err);
+	if (error != 0)
+		return (error);
+	if (fsync(fd) != 0 || fsync(rb->rb_dirfd) != 0) {
+		error = errno;
+		sbuf_printf(err, "cannot make backing '%s' durable: %s",
+		    rb->rb_desc, strerror(error));
+		return (error);
+	}
+	return (0);
+}
+
+/*
+ * Close what rb holds; with undo, first remove the file if we created it
+ * and it is still the one we created (never a file swapped in since).
+ */
 static void
 ram_backing_close(struct ram_backing *rb, bool undo)
 {
+	struct stat st;
 
 	if (rb->rb_fd >= 0)
 		close(rb->rb_fd);
 	rb->rb_fd = -1;
-	if (undo && rb->rb_created)
-		(void)unlinkat(rb->rb_dirfd, rb->rb_base, 0);
-	if (rb->rb_dirfd >= 0)
-		close(rb->rb_dirfd);
+	if (rb->rb_dirfd < 0)
+		return;
+	if (undo && rb->rb_created &&
+	    fstatat(rb->rb_dirfd, rb->rb_base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == rb->rb_dev && st.st_ino == rb->rb_ino &&
+	    unlinkat(rb->rb_dirfd, rb->rb_base, 0) == 0)
+		(void)fsync(rb->rb_dirfd);
+	close(rb->rb_dirfd);
 	rb->rb_dirfd = -1;
+	rb->rb_created = false;
 }
 
 /*
- * Resolve and check backing=PATH (see the rule at the top); unless dry,
- * open it (creating and sizing a missing regular file).  rb_size is the
- * window size.  0 or errno with a message; on error nothing is left
- * behind.
+ * Walk to backing=PATH and check it (see the rules at the top); unless
+ * dry, open it (creating, sizing and reserving a missing regular file,
+ * reserving an existing one).  rb_size is the window size.  0 or errno
+ * with a message; on error nothing is left behind.
  */
 static int
 ram_backing_open(const struct dev_create_args *args, bool dry,
     struct ram_backing *rb, struct sbuf *err)
 {
-	const char *path = args->backing;
-	char dir[PATH_MAX], rdir[PATH_MAX], sz1[32], sz2[32];
-	const char *slash, *base;
 	struct stat st, st2;
 	uint64_t size;
-	size_t dlen;
 	int error, fd, flags;
 
 	memset(rb, 0, sizeof(*rb));
 	rb->rb_fd = rb->rb_dirfd = -1;
-	if (path[0] != '/') {
-		sbuf_printf(err, "backing path '%s' is not absolute", path);
-		return (EINVAL);
-	}
-	slash = strrchr(path, '/');
-	base = slash + 1;
-	if (*base == '\0' || strcmp(base, ".") == 0 ||
-	    strcmp(base, "..") == 0 || strlen(base) > NAME_MAX) {
-		sbuf_printf(err, "backing path '%s' does not name a file",
-		    path);
-		return (EINVAL);
-	}
-	dlen = slash == path ? 1 : (size_t)(slash - path);
-	if (dlen >= sizeof(dir)) {
-		sbuf_printf(err, "backing path too long");
-		return (EINVAL);
-	}
-	memcpy(dir, path, dlen);
-	dir[dlen] = '\0';
-	if (realpath(dir, rdir) == NULL) {
-		error = errno;
-		sbuf_printf(err, "backing directory '%s': %s", dir,
-		    strerror(error));
-		return (error);
-	}
-	rb->rb_dirfd = open(rdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rb->rb_dirfd < 0) {
-		error = errno;
-		sbuf_printf(err, "backing directory '%s': %s", rdir,
-		    strerror(error));
-		return (error);
-	}
-	strlcpy(rb->rb_base, base, sizeof(rb->rb_base));
-	if ((size_t)snprintf(rb->rb_desc, sizeof(rb->rb_desc), "%s%s%s",
-	    rdir, strcmp(rdir, "/") == 0 ? "" : "/", base) >=
-	    sizeof(rb->rb_desc)) {
-		sbuf_printf(err, "backing path too long");
-		error = EINVAL;
-		goto fail;
-	}
-
+	rb->rb_desc = args->backing;
 	error = ram_size(args, &size, err);
 	if (error != 0)
-		goto fail;
-	if (fstatat(rb->rb_dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return (error);
+	error = ram_backing_walk(args->backing, rb, err);
+	if (error != 0)
+		return (error);
+
+	if (fstatat(rb->rb_dirfd, rb->rb_base, &st, AT_SYMLINK_NOFOLLOW) !=
+	    0) {
 		error = errno;
 		if (error != ENOENT) {
 			sbuf_printf(err, "backing '%s': %s", rb->rb_desc,
@@ -272,84 +626,40 @@ ram_backing_open(const struct dev_create_args *args, bool dry,
 				    "%s", rb->rb_desc, strerror(error));
 				goto fail;
 			}
+			ram_backing_close(rb, false);
 			return (0);
 		}
-		fd = openat(rb->rb_dirfd, base, O_RDWR | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-		if (fd < 0) {
-			error = errno;
-			sbuf_printf(err, "cannot create backing '%s': %s",
-			    rb->rb_desc, strerror(error));
+		error = ram_backing_create(rb, err);
+		if (error != 0)
 			goto fail;
-		}
-		rb->rb_fd = fd;
-		rb->rb_created = true;
-		if (ftruncate(fd, (off_t)size) != 0) {
-			error = errno;
-			sbuf_printf(err, "cannot size backing '%s': %s",
-			    rb->rb_desc, strerror(error));
-			goto fail;
-		}
 		return (0);
 	}
 
 	/* It exists: only a regular file or a device will do. */
-	if (S_ISLNK(st.st_mode)) {
-		sbuf_printf(err, "backing '%s' is a symbolic link (the last "
-		    "component is never followed)", rb->rb_desc);
-		error = EINVAL;
+	error = ram_backing_file_ok(args, &st, &size, rb, err);
+	if (error != 0)
 		goto fail;
-	}
-	if (S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode) || (!S_ISREG(st.st_mode) &&
-	    !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))) {
-		sbuf_printf(err, "backing '%s' is %s, not a regular file or an "
-		    "mmap-able device", rb->rb_desc,
-		    S_ISDIR(st.st_mode) ? "a directory" :
-		    S_ISFIFO(st.st_mode) ? "a FIFO" :
-		    S_ISSOCK(st.st_mode) ? "a socket" : "of another type");
-		error = EINVAL;
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if (args->size_set && (uint64_t)st.st_size != size) {
-			size_format((uint64_t)st.st_size, sz1, sizeof(sz1));
-			size_format(size, sz2, sizeof(sz2));
-			sbuf_printf(err, "backing file '%s' is %s bytes but "
-			    "size=%s was asked for (give size=%s, or no size)",
-			    rb->rb_desc, sz1, sz2, sz1);
-			error = EINVAL;
-			goto fail;
-		}
-		if (!args->size_set) {
-			size = (uint64_t)st.st_size;
-			if (size == 0 || (size & PAGE_MASK) != 0 ||
-			    size > DEV_SIZE_MAX) {
-				size_format(size, sz1, sizeof(sz1));
-				sbuf_printf(err, "backing file '%s' is %s "
-				    "bytes: not a usable window size (a "
-				    "non-zero multiple of 4K up to 64G)",
-				    rb->rb_desc, sz1);
-				error = EINVAL;
-				goto fail;
-			}
-		}
-	}
 	rb->rb_size = size;
+	if (!S_ISREG(st.st_mode)) {
+		error = ram_backing_probe_map(rb, &st, err);
+		if (error != 0)
+			goto fail;
+	}
 	if (dry) {
-		if (faccessat(rb->rb_dirfd, base, R_OK | W_OK,
+		if (faccessat(rb->rb_dirfd, rb->rb_base, R_OK | W_OK,
 		    AT_EACCESS) != 0) {
 			error = errno;
 			sbuf_printf(err, "backing '%s': %s", rb->rb_desc,
 			    strerror(error));
 			goto fail;
 		}
+		ram_backing_close(rb, false);
 		return (0);
 	}
 	flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 	if (!S_ISREG(st.st_mode))
 		flags |= O_NONBLOCK;
-	fd = openat(rb->rb_dirfd, base, flags);
+	fd = openat(rb->rb_dirfd, rb->rb_base, flags);
 	if (fd < 0) {
 		error = errno;
 		sbuf_printf(err, "cannot open backing '%s': %s", rb->rb_desc,
@@ -360,13 +670,18 @@ ram_backing_open(const struct dev_create_args *args, bool dry,
 	rb->rb_fd = fd;
 	/* The file we checked, not one swapped in since. */
 	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev ||
-	    st2.st_ino != st.st_ino ||
+	    st2.st_ino != st.st_ino || st2.st_rdev != st.st_rdev ||
 	    (st2.st_mode & S_IFMT) != (st.st_mode & S_IFMT) ||
 	    (S_ISREG(st2.st_mode) && st2.st_size != st.st_size)) {
 		sbuf_printf(err, "backing '%s' changed while being opened",
 		    rb->rb_desc);
 		error = EBUSY;
 		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		error = ram_backing_reserve(rb, err);
+		if (error != 0)
+			goto fail;
 	}
 	return (0);
 fail:
@@ -379,7 +694,6 @@ ram_check(const struct dev_create_args *args, struct sbuf *err)
 {
 	struct ram_backing rb;
 	uint64_t size;
-	int error;
 
 	if (args->memattr_set && vm_memattr_name(args->memattr)[0] == '?') {
 		sbuf_printf(err, "invalid memattr");
@@ -387,10 +701,7 @@ ram_check(const struct dev_create_args *args, struct sbuf *err)
 	}
 	if (args->backing[0] == '\0')
 		return (ram_size(args, &size, err));
-	error = ram_backing_open(args, true, &rb, err);
-	if (error == 0)
-		ram_backing_close(&rb, false);
-	return (error);
+	return (ram_backing_open(args, true, &rb, err));
 }
 
 static int
@@ -398,7 +709,6 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
     struct cdev **devp, struct sbuf *err)
 {
 	struct make_dev_args mda;
-	struct ram_backing rb;
 	struct ram_softc *sc;
 	struct cdev *dev;
 	vm_memattr_t ma;
@@ -407,43 +717,48 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
 
 	rcu_thread_online();
 	ma = args->memattr_set ? args->memattr : VM_MEMATTR_DEFAULT;
-	memset(&rb, 0, sizeof(rb));
-	rb.rb_fd = rb.rb_dirfd = -1;
-	if (args->backing[0] != '\0') {
-		error = ram_backing_open(args, false, &rb, err);
-		if (error != 0)
-			return (error);
-		size = rb.rb_size;
-	} else {
-		error = ram_size(args, &size, err);
-		if (error != 0)
-			return (error);
-	}
 	sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
-		ram_backing_close(&rb, true);
 		sbuf_printf(err, "out of memory");
 		return (ENOMEM);
 	}
+	strlcpy(sc->sc_path, args->backing, sizeof(sc->sc_path));
+	sc->sc_backing.rb_fd = sc->sc_backing.rb_dirfd = -1;
+	if (args->backing[0] != '\0') {
+		error = ram_backing_open(args, false, &sc->sc_backing, err);
+		if (error != 0) {
+			free(sc);
+			return (error);
+		}
+		sc->sc_backing.rb_desc = sc->sc_path;
+		size = sc->sc_backing.rb_size;
+	} else {
+		error = ram_size(args, &size, err);
+		if (error != 0) {
+			free(sc);
+			return (error);
+		}
+	}
 	sc->sc_size = size;
 	sc->sc_memattr = ma;
-	error = vm_phys_window_create(args->name, size, rb.rb_fd, 0,
-	    rb.rb_fd >= 0 ? rb.rb_desc : "memfd", ma, &sc->sc_window,
-	    &sc->sc_base);
+	error = vm_phys_window_create(args->name, size, sc->sc_backing.rb_fd,
+	    0, sc->sc_backing.rb_fd >= 0 ? sc->sc_path : "memfd", ma,
+	    &sc->sc_window, &sc->sc_base);
 	if (error != 0) {
-		if (rb.rb_fd >= 0)
+		if (sc->sc_backing.rb_fd >= 0)
 			sbuf_printf(err, "backing '%s' cannot be mapped "
-			    "shared: %s", rb.rb_desc, strerror(error));
+			    "shared: %s", sc->sc_path, strerror(error));
 		else
 			sbuf_printf(err, "cannot make a %ju-byte window: %s",
 			    (uintmax_t)size, strerror(error));
-		ram_backing_close(&rb, true);
+		ram_backing_close(&sc->sc_backing, true);
 		free(sc);
 		return (error == ENOMEM ? ENOMEM : EINVAL);
 	}
-	rcu_read_lock();
-	sc->sc_host = vm_phys_to_host(sc->sc_base);
-	rcu_read_unlock();
+	/* The window holds its own descriptor. */
+	if (sc->sc_backing.rb_fd >= 0)
+		close(sc->sc_backing.rb_fd);
+	sc->sc_backing.rb_fd = -1;
 
 	make_dev_args_init(&mda);
 	mda.mda_devsw = &ram_cdevsw;
@@ -454,12 +769,13 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
 	error = make_dev_s(&mda, &dev, "%s", args->name);
 	if (error != 0) {
 		vm_phys_window_destroy(sc->sc_window);
-		ram_backing_close(&rb, true);
+		ram_backing_close(&sc->sc_backing, true);
 		free(sc);
 		return (error);
 	}
-	/* The window holds its own descriptor. */
-	ram_backing_close(&rb, false);
+	/* Only a file made here needs its directory (dd_undo_create). */
+	if (!sc->sc_backing.rb_created)
+		ram_backing_close(&sc->sc_backing, false);
 	*devp = dev;
 	return (0);
 }
@@ -468,18 +784,35 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
  * destroy_dev first: once it returns no thread is inside d_mmap, d_read
  * or d_write, and none can enter; then the window goes (unmapped after an
  * RCU grace period, so a fault path still translating one of its
- * addresses is safe).
+ * addresses is safe).  undo also removes a backing file the create made.
  */
-static int
-ram_destroy(struct cdev *dev, struct sbuf *err)
+static void
+ram_teardown(struct cdev *dev, bool undo)
 {
 	struct ram_softc *sc = dev->si_drv1;
 
-	(void)err;
 	rcu_thread_online();
 	destroy_dev(dev);
 	vm_phys_window_destroy(sc->sc_window);
+	ram_backing_close(&sc->sc_backing, undo);
 	free(sc);
+}
+
+static int
+ram_destroy(struct cdev *dev, struct sbuf *err)
+{
+
+	(void)err;
+	ram_teardown(dev, false);
+	return (0);
+}
+
+static int
+ram_undo_create(struct cdev *dev, struct sbuf *err)
+{
+
+	(void)err;
+	ram_teardown(dev, true);
 	return (0);
 }
 

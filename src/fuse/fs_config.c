@@ -45,7 +45,6 @@ struct fs_config_stmt {
 	const struct dev_driver	*cs_drv;	/* create, memattr */
 	struct fs_ctl_cmd	*cs_cmd;
 	bool			 cs_done;	/* created (for rollback) */
-	bool			 cs_made_file;	/* ...and its backing file */
 };
 
 struct fs_config {
@@ -284,11 +283,8 @@ config_apply(struct fs_config *cf, const struct ucred *cred,
 {
 	struct fs_config_stmt *cs;
 	struct sbuf msg, junk;
-	struct stat st;
-	const char *backing;
 	unsigned i, step, failed;
 	int error;
-	bool existed;
 
 	sbuf_init(&msg);
 	error = 0;
@@ -312,17 +308,10 @@ config_apply(struct fs_config *cf, const struct ucred *cred,
 			default:
 				continue;
 			}
-			backing = cs->cs_cmd->op == FS_CTL_CREATE ?
-			    cs->cs_cmd->create.backing : "";
-			existed = backing[0] != '\0' &&
-			    lstat(backing, &st) == 0;
 			sbuf_clear(&msg);
 			error = fs_ctl_run(cs->cs_cmd, cred, &msg);
-			if (error == 0 && cs->cs_cmd->op == FS_CTL_CREATE) {
+			if (error == 0 && cs->cs_cmd->op == FS_CTL_CREATE)
 				cs->cs_done = true;
-				cs->cs_made_file = backing[0] != '\0' &&
-				    !existed;
-			}
 			if (error != 0)
 				failed = i;
 		}
@@ -339,10 +328,9 @@ config_apply(struct fs_config *cf, const struct ucred *cred,
 			cs = &cf->cf_stmts[i];
 			if (!cs->cs_done)
 				continue;
+			/* The driver removes the backing files it made. */
 			sbuf_clear(&junk);
-			if (dev_destroy_by_name(cs->cs_cmd->name, &junk) == 0 &&
-			    cs->cs_made_file)
-				(void)unlink(cs->cs_cmd->create.backing);
+			(void)dev_undo_create_by_name(cs->cs_cmd->name, &junk);
 			cs->cs_done = false;
 		}
 		sbuf_delete(&junk);
