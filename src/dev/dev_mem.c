@@ -86,33 +86,41 @@ mem_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
 
 /*
  * read(2)/write(2) through the direct map, page by page; a hole ends the
- * transfer (EFAULT if nothing was moved).
+ * transfer (EFAULT if nothing was moved).  The copies are guarded: a
+ * window whose backing file cannot supply or hold a page ends it too,
+ * with that error (EIO, ENOSPC) if nothing was moved.
  */
 static int
 mem_copy(vm_ooffset_t off, void *buf, size_t len, bool wr, size_t *donep)
 {
 	size_t done, n;
-	char *host;
+	int error;
 
 	done = 0;
+	error = 0;
 	rcu_read_lock();
 	while (done < len && off < DEV_MEM_SIZE) {
 		n = PAGE_SIZE - (off & PAGE_MASK);
 		if (n > len - done)
 			n = len - done;
-		host = vm_phys_to_host(off);
-		if (host == NULL || !vm_phys_page_exists(off))
+		if (!vm_phys_page_exists(off)) {
+			error = EFAULT;
 			break;
+		}
 		if (wr)
-			memcpy(host, (char *)buf + done, n);
+			error = vm_phys_write(off, (char *)buf + done, n);
 		else
-			memcpy((char *)buf + done, host, n);
+			error = vm_phys_read(off, (char *)buf + done, n);
+		if (error != 0)
+			break;
 		done += n;
 		off += n;
 	}
 	rcu_read_unlock();
 	*donep = done;
-	return (done == 0 && len != 0 && off < DEV_MEM_SIZE ? EFAULT : 0);
+	if (done == 0 && len != 0 && off < DEV_MEM_SIZE)
+		return (error == ENXIO ? EFAULT : error);
+	return (0);
 }
 
 static int

@@ -502,7 +502,10 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
 /*
  * Fault the page at object offset objoff of obj (node offset off) for
  * writing, store len bytes of buf at page offset pgoff and mark them
- * dirty.  The caller holds a reference on obj.  0 or errno.
+ * dirty.  The store is guarded (vm_phys_write): device memory backed by a
+ * file that cannot hold the page fails it with ENOSPC, EDQUOT or EIO for
+ * the writer, and nothing is marked dirty.  The caller holds a reference
+ * on obj.  0 or errno.
  */
 static int
 fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
@@ -510,7 +513,6 @@ fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
     size_t len)
 {
 	vm_page_t m;
-	char *host;
 	int error, rv;
 
 	rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_WRITE, dn->dn_ino, off,
@@ -518,14 +520,9 @@ fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
 	if (rv != KERN_SUCCESS)
 		return (fs_kern_to_errno(rv));
 	__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
-	error = 0;
-	rcu_read_lock();
-	host = vm_phys_to_host(m->phys_addr);
-	if (host == NULL)
+	error = vm_phys_write(m->phys_addr + pgoff, buf, len);
+	if (error == ENXIO)
 		error = EIO;	/* the window went away under us */
-	else
-		memcpy(host + pgoff, buf, len);
-	rcu_read_unlock();
 	if (error == 0) {
 		VM_OBJECT_WLOCK(obj);
 		if (m->object == obj)
@@ -652,19 +649,29 @@ fs_device_fault_range(struct fs_devnode *dn, vm_ooffset_t off,
  * pages contiguous in the daemon's address space, so the only copy is the
  * kernel's.  The host mapping of device memory is only guaranteed inside
  * an RCU read-side section, which covers the reply.
+ *
+ * The kernel's copy can fail where the daemon's could fault: device
+ * memory backed by a file that no longer holds a page (truncated under
+ * the device, a hole on a full filesystem, a failing disk).  The writev
+ * then fails with EFAULT and the kernel ends the request with EIO (the
+ * application gets SIGBUS or EIO); that failure is counted and logged
+ * once for the window (vm_phys_copy_failed) and returned as EIO with
+ * *sentp set: the request has had its reply.  An interrupted request
+ * (ENOENT) is not an error.  Without *sentp, the caller must reply.
  */
 static int
 fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
-    vm_ooffset_t off, vm_ooffset_t end, struct iovec *iov)
+    vm_ooffset_t off, vm_ooffset_t end, struct iovec *iov, bool *sentp)
 {
 	vm_ooffset_t page;
 	unsigned i, niov;
 	char *host;
 	size_t pgoff, len;
-	int error;
+	int error, rv;
 
 	niov = 0;
 	error = 0;
+	*sentp = false;
 	rcu_read_lock();
 	for (i = 0, page = trunc_page(off); i < n; i++, page += PAGE_SIZE) {
 		host = vm_phys_to_host(held[i]->phys_addr);
@@ -683,8 +690,15 @@ fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
 			niov++;
 		}
 	}
-	if (error == 0)
-		fuse_reply_iov(req, iov, (int)niov);
+	if (error == 0) {
+		rv = fuse_reply_iov(req, iov, (int)niov);
+		*sentp = true;
+		if (rv == -EFAULT) {
+			vm_phys_copy_failed(held[0]->phys_addr,
+			    (vm_size_t)n * PAGE_SIZE);
+			error = EIO;
+		}
+	}
 	rcu_read_unlock();
 	return (error);
 }
@@ -746,7 +760,7 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	vm_page_t held_stack[FS_READ_STACK_PAGES], *held;
 	vm_object_t objs_stack[FS_READ_STACK_PAGES], *objs;
 	struct iovec iov_stack[FS_READ_STACK_PAGES], *iov;
-	bool uncached;
+	bool sent, uncached;
 	struct timespec t0;
 	struct ucred cred;
 	vm_ooffset_t devsize, end;
@@ -794,19 +808,23 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	    objs, &nheld);
 	curthread->td_ucred = NULL;
 	fs_lat_record(&t0);
+	sent = false;
 	if (error == 0) {
 		error = fs_device_reply_pages(req, held, nheld,
-		    (vm_ooffset_t)off, end, iov);
+		    (vm_ooffset_t)off, end, iov, &sent);
 		fs_device_release_pages(held, objs, nheld);
 	}
 	if (error != 0) {
 		/*
 		 * Never a short read inside the file: the kernel would take
 		 * it for the end of the file and shrink the page cache under
-		 * every mapper.  The application gets SIGBUS (or EIO).
+		 * every mapper.  The application gets SIGBUS (or EIO).  A
+		 * reply the kernel could not take was answered with EIO by
+		 * the kernel itself.
 		 */
 		FS_STAT_INC(fault_errors);
-		fuse_reply_err(req, error);
+		if (!sent)
+			fuse_reply_err(req, error);
 	} else {
 		FS_STAT_ADD(faults, nheld);
 		if (uncached)
@@ -852,17 +870,25 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		fuse_reply_write(req, end - (vm_ooffset_t)off);
 }
 
+/*
+ * The kernel has written the dirty pages back (WRITE) before it asks;
+ * make the device's file-backed memory durable.  A failure -- msync's
+ * (EIO, ENOSPC), or EIO for a backing file truncated under the device --
+ * reaches the caller of fsync(2); the window layer counts and logs it.
+ */
 void
 fs_device_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
     struct fuse_file_info *fi)
 {
 	struct file *fp = (struct file *)(uintptr_t)fi->fh;
 	struct fs_devnode *dn = fp->f_fsdata;
+	int error;
 
 	(void)ino;
 	(void)datasync;
-	fuse_reply_err(req, dev_sync(dn->dn_dev, 0,
-	    __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED)));
+	error = dev_sync(dn->dn_dev, 0,
+	    __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED));
+	fuse_reply_err(req, error);
 }
 
 void

@@ -72,6 +72,9 @@ fs_stats_generate(struct sbuf *sb, fuse_ino_t ino)
 	sbuf_printf(sb, "faults: %" PRIu64 "\n", FS_STAT_READ(faults));
 	sbuf_printf(sb, "fault_errors: %" PRIu64 "\n",
 	    FS_STAT_READ(fault_errors));
+	/* Copies into or out of device memory whose backing failed. */
+	sbuf_printf(sb, "backing_errors: %" PRIu64 "\n",
+	    fs_stats_vm_up ? vm_phys_backing_errors() : 0);
 	sbuf_printf(sb, "invalidations: %" PRIu64 "\n",
 	    FS_STAT_READ(invalidations));
 	sbuf_printf(sb, "invalidations_pending: %lu\n", fs_inval_pending());

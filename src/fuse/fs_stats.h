@@ -12,7 +12,9 @@ struct fs_stats {
 	uint64_t	reads;		/* READ requests on device nodes */
 	uint64_t	writes;		/* WRITE requests on device nodes */
 	uint64_t	faults;		/* pages faulted through vm_fault */
-	uint64_t	fault_errors;	/* READ/WRITE answered with an error */
+	uint64_t	fault_errors;	/* READ/WRITE answered with an error
+					   (by us, or by the kernel when it
+					   could not copy our reply) */
 	uint64_t	invalidations;	/* kernel invalidations sent */
 	uint64_t	ctl_commands;	/* vm/ctl commands run */
 	uint64_t	ctl_errors;	/* vm/ctl commands refused */
