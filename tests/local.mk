@@ -138,3 +138,8 @@ TESTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
 dist_check_SCRIPTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
 TESTS += tests/mount_fb_formats.sh
 dist_check_SCRIPTS += tests/mount_fb_formats.sh
+# ioctl(2) requests as FreeBSD's d_ioctl receives them: the kern layer
+# (devfs_ioctl_user) and through the mount.
+tests_check_devpager_SOURCES += tests/check_kern_ioctl.c
+TESTS += tests/mount_ioctl.sh
+dist_check_SCRIPTS += tests/mount_ioctl.sh

@@ -910,35 +910,35 @@ fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 {
 	struct file *fp = (struct file *)(uintptr_t)fi->fh;
 	struct ucred cred;
-	size_t len;
-	char *data;
+	void *out;
 	int error;
 
 	(void)ino;
-	(void)arg;
 	if ((flags & FUSE_IOCTL_COMPAT) != 0) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	/* Restricted ioctls: the kernel copies _IOC_SIZE(cmd) bytes. */
-	len = in_bufsz > out_bufsz ? in_bufsz : out_bufsz;
-	data = calloc(1, len > 0 ? len : 1);
-	if (data == NULL) {
+	/*
+	 * Restricted ioctls: the kernel copied _IOC_SIZE(cmd) bytes in for
+	 * _IOC_WRITE and takes as many back for _IOC_READ; arg is the
+	 * caller's argument value, which _IO commands get (FreeBSD's
+	 * sys_ioctl, devfs_ioctl_user()).
+	 */
+	out = NULL;
+	if (out_bufsz > 0 && (out = malloc(out_bufsz)) == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (in_bufsz > 0)
-		memcpy(data, in_buf, in_bufsz);
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
-	error = devfs_ioctl(fp, cmd, data);
+	error = devfs_ioctl_user(fp, cmd, (uintptr_t)arg, in_buf, in_bufsz,
+	    out, out_bufsz);
 	curthread->td_ucred = NULL;
 	if (error != 0)
 		fuse_reply_err(req, error);
 	else
-		fuse_reply_ioctl(req, 0, out_bufsz > 0 ? data : NULL,
-		    out_bufsz);
-	free(data);
+		fuse_reply_ioctl(req, 0, out, out_bufsz);
+	free(out);
 }
 
 void

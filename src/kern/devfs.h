@@ -82,4 +82,25 @@ int	devfs_write(struct file *fp, const void *buf, size_t len,
 	    vm_ooffset_t off, size_t *donep);
 int	devfs_ioctl(struct file *fp, unsigned long cmd, void *data);
 
+/*
+ * An ioctl(2) request on fp from a process, prepared for d_ioctl the way
+ * FreeBSD's sys_ioctl() prepares it, from the command's Linux encoding
+ * (_IOC_DIR, _IOC_SIZE of <sys/ioctl.h>):
+ *	- no direction, size 0 (_IO): data points at a caddr_t holding the
+ *	  caller's argument value arg (FreeBSD passes &uap->data; a driver
+ *	  reads it with *(caddr_t *)data, or IOCPARM_IVAL);
+ *	- no direction, size sizeof(int) (FreeBSD's _IOWINT): data points at
+ *	  an int holding (int)arg;
+ *	- no direction and any other size, or a direction with size 0:
+ *	  ENOTTY, the driver is not called;
+ *	- otherwise data points at a buffer of _IOC_SIZE(cmd) bytes (at most
+ *	  16383): the inlen bytes of in for _IOC_WRITE, zeroes otherwise;
+ *	  after a successful call, for _IOC_READ, its bytes go to out.
+ * inlen must be the size for _IOC_WRITE commands and 0 otherwise, outlen
+ * the size for _IOC_READ commands and 0 otherwise (EINVAL).  Returns the
+ * driver's result, or ENOMEM.
+ */
+int	devfs_ioctl_user(struct file *fp, unsigned long cmd, uintptr_t arg,
+	    const void *in, size_t inlen, void *out, size_t outlen);
+
 #endif /* !_KERN_DEVFS_H_ */

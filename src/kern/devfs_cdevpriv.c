@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "kern/conf.h"
 #include "kern/devfs.h"
@@ -251,5 +253,50 @@ devfs_ioctl(struct file *fp, unsigned long cmd, void *data)
 	error = csw->d_ioctl(fp->f_dev, cmd, data, fp->f_flag, curthread);
 	devfs_fpop_exit(saved);
 	dev_relthread(fp->f_dev, ref);
+	return (error);
+}
+
+int
+devfs_ioctl_user(struct file *fp, unsigned long cmd, uintptr_t arg,
+    const void *in, size_t inlen, void *out, size_t outlen)
+{
+	caddr_t argval;
+	unsigned dir;
+	size_t size;
+	void *data;
+	int error, ival;
+
+	dir = _IOC_DIR(cmd);
+	size = _IOC_SIZE(cmd);
+	if (dir == _IOC_NONE) {
+		if (inlen != 0 || outlen != 0)
+			return (EINVAL);
+		if (size == 0) {
+			/* _IO: the argument itself, as &uap->data. */
+			argval = (caddr_t)arg;
+			return (devfs_ioctl(fp, cmd, &argval));
+		}
+		if (size == sizeof(int)) {
+			/* FreeBSD's _IOWINT: an int argument by value. */
+			ival = (int)(intptr_t)arg;
+			return (devfs_ioctl(fp, cmd, &ival));
+		}
+		return (ENOTTY);
+	}
+	if (size == 0)
+		return (ENOTTY);
+	if (inlen != ((dir & _IOC_WRITE) != 0 ? size : 0) ||
+	    outlen != ((dir & _IOC_READ) != 0 ? size : 0))
+		return (EINVAL);
+	/* What is not copied in starts zeroed, as FreeBSD's bzero. */
+	data = calloc(1, size);
+	if (data == NULL)
+		return (ENOMEM);
+	if (inlen != 0)
+		memcpy(data, in, inlen);
+	error = devfs_ioctl(fp, cmd, data);
+	if (error == 0 && outlen != 0)
+		memcpy(out, data, outlen);
+	free(data);
 	return (error);
 }

@@ -3,7 +3,13 @@
  * one source with <devpager/devpager.h> only.  Without a variant macro it
  * is a small good driver of the other KPI style: an old-style d_mmap
  * device over a window (the device pager builds the object), with a
- * `plugin NAME fill BYTE` command.  Variants, one per .so:
+ * `plugin NAME fill BYTE` command, and a d_ioctl that records what it was
+ * given (`plugin NAME ioctl` reports it; tests/mount_ioctl.sh):
+ *	TP_IOC_ARG	_IO: the argument value, *(caddr_t *)data
+ *	TP_IOC_INT	no direction, an int (FreeBSD's _IOWINT): *(int *)data
+ *	TP_IOC_XOR	_IOWR of two uint64_t: v[1] = v[0] ^ TP_XOR
+ * any other command is counted and fails with ENOTTY.  Variants, one per
+ * .so:
  *	TESTPLUG_BADVER		dp_kpi_version is not DEVPAGER_KPI_VERSION
  *	TESTPLUG_NOENTRY	no devpager_plugin symbol
  *	TESTPLUG_UNDEF		needs a function the daemon does not export
@@ -11,7 +17,12 @@
  *	TESTPLUG_WRONGNAME	dp_create makes a device of another name
  *	TESTPLUG_INCOMPLETE	no dp_destroy
  */
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +33,24 @@
 void	devpager_no_such_function(void);
 #endif
 
+#define	TP_IOC_ARG	_IO('t', 1)
+#define	TP_IOC_INT	_IOC(_IOC_NONE, 't', 2, sizeof(int))
+#define	TP_IOC_XOR	_IOWR('t', 3, uint64_t[2])
+#define	TP_XOR		0xa5a5a5a5a5a5a5a5ULL
+
 struct tp_softc {
 	struct vm_phys_window	*sc_window;
 	vm_paddr_t		 sc_base;
 	vm_size_t		 sc_size;
 	unsigned char		*sc_host;
+	/* The last ioctl: updated by one thread at a time in the tests. */
+	unsigned		 sc_ioctls;
+	unsigned long		 sc_ioctl_cmd;
+	char			 sc_ioctl_value[32];
 };
 
 static d_mmap_t tp_mmap;
+static d_ioctl_t tp_ioctl;
 static int	tp_create(const struct devpager_plugin_args *args,
 		    struct cdev **devp, char *err, size_t errlen);
 static int	tp_destroy(struct cdev *dev, char *err, size_t errlen)
@@ -41,6 +62,7 @@ static struct cdevsw tp_cdevsw = {
 	.d_version = D_VERSION,
 	.d_name = "testplug",
 	.d_mmap = tp_mmap,
+	.d_ioctl = tp_ioctl,
 };
 
 #ifdef TESTPLUG_NOENTRY
@@ -73,6 +95,38 @@ tp_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
 		return (EINVAL);
 	*paddr = sc->sc_base + trunc_page(offset);
 	return (0);
+}
+
+static int
+tp_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
+    struct thread *td)
+{
+	struct tp_softc *sc = devpager_dev_drv1(dev);
+	uint64_t *v;
+
+	(void)fflag;
+	(void)td;
+	sc->sc_ioctls++;
+	sc->sc_ioctl_cmd = cmd;
+	switch (cmd) {
+	case TP_IOC_ARG:
+		snprintf(sc->sc_ioctl_value, sizeof(sc->sc_ioctl_value),
+		    "%#jx", (uintmax_t)(uintptr_t)*(caddr_t *)data);
+		return (0);
+	case TP_IOC_INT:
+		snprintf(sc->sc_ioctl_value, sizeof(sc->sc_ioctl_value), "%d",
+		    *(int *)data);
+		return (0);
+	case TP_IOC_XOR:
+		v = data;
+		snprintf(sc->sc_ioctl_value, sizeof(sc->sc_ioctl_value),
+		    "%#" PRIx64, v[0]);
+		v[1] = v[0] ^ TP_XOR;
+		return (0);
+	default:
+		snprintf(sc->sc_ioctl_value, sizeof(sc->sc_ioctl_value), "-");
+		return (ENOTTY);
+	}
 }
 
 static int
@@ -142,7 +196,8 @@ tp_destroy(struct cdev *dev, char *err, size_t errlen)
 	return (0);
 }
 
-/* `plugin NAME fill BYTE`: set every byte; `plugin NAME echo ARGS...`. */
+/* `plugin NAME fill BYTE`: set every byte; `plugin NAME ioctl`: the last
+ * ioctl; `plugin NAME echo ARGS...`. */
 static int
 tp_ctl(struct cdev *dev, int argc, char **argv, char *out, size_t outlen)
 {
@@ -154,6 +209,12 @@ tp_ctl(struct cdev *dev, int argc, char **argv, char *out, size_t outlen)
 		memset(sc->sc_host, (int)strtol(argv[1], NULL, 0),
 		    sc->sc_size);
 		snprintf(out, outlen, "filled %s", devtoname(dev));
+		return (0);
+	}
+	if (argc == 1 && strcmp(argv[0], "ioctl") == 0) {
+		snprintf(out, outlen, "calls=%u cmd=%#lx value=%s",
+		    sc->sc_ioctls, sc->sc_ioctl_cmd,
+		    sc->sc_ioctls != 0 ? sc->sc_ioctl_value : "-");
 		return (0);
 	}
 	if (argc >= 1 && strcmp(argv[0], "echo") == 0) {
