@@ -13,12 +13,14 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #include "kern/devfs.h"
 #include "kern/kern_rcu.h"
 #include "kern/sbuf.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "dev/dev_plugin.h"
 #include "fuse/fs_ctl.h"
@@ -307,6 +310,337 @@ START_TEST(test_plugin_refused)
 }
 END_TEST
 
+/* A path under drv_tmp, in one of four rotating buffers. */
+static const char *
+tpath(const char *fmt, ...)
+{
+	static char paths[4][PATH_MAX];
+	static int slot;
+	va_list ap;
+	size_t n;
+	char *p;
+
+	p = paths[slot++ % 4];
+	n = strlcpy(p, drv_tmp, PATH_MAX);
+	ck_assert_uint_lt(n + 1, PATH_MAX);
+	p[n++] = '/';
+	va_start(ap, fmt);
+	vsnprintf(p + n, PATH_MAX - n, fmt, ap);
+	va_end(ap);
+	return (p);
+}
+
+/* mkdir path with exactly mode (no umask), owned by uid. */
+static void
+make_dir(const char *path, mode_t mode, uid_t uid)
+{
+
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+	if (uid != geteuid())
+		ck_assert_int_eq(chown(path, uid, uid), 0);
+}
+
+/* Descriptors this process has open, once deferred frees have run. */
+static int
+count_fds(void)
+{
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	rcu_barrier();
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	n = 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n - 1);		/* opendir's own */
+}
+
+/* Descriptors this process has open on the file at path. */
+static int
+fds_on(const char *path)
+{
+	char link[PATH_MAX + 32], target[PATH_MAX];
+	struct dirent *de;
+	ssize_t len;
+	DIR *d;
+	int n;
+
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	n = 0;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, path) == 0)
+			n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+#define	OTHER_UID	12345	/* another user: the cases need root */
+#define	ME		geteuid()
+
+/*
+ * Who may have written the plugin: the file and every directory above it
+ * must be owned by root or the daemon's user and not writable by group
+ * or others (a sticky directory may be), and no component may be a
+ * symbolic link, '.' or '..'.  Each refusal names the component and the
+ * reason, and leaves nothing loaded.
+ */
+START_TEST(test_plugin_trust)
+{
+	const char *good, *p;
+	char msg[PATH_MAX + 128];
+	bool root;
+
+	good = plugin_path("tests/plugins/testplug.so");
+	root = geteuid() == 0;		/* may give files away */
+
+	/* A trusted place: loaded. */
+	make_dir(tpath("ok"), 0755, ME);
+	copy_file(good, tpath("ok/t.so"), 0644);
+	ck_assert_int_eq(drv_ctlf("create t driver=%s", tpath("ok/t.so")), 0);
+	ck_assert_int_eq(drv_ctl("destroy t"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+
+	/* The file: its owner, its mode, a symbolic link. */
+	if (root) {
+		p = tpath("ok/other.so");
+		copy_file(good, p, 0644);
+		ck_assert_int_eq(chown(p, OTHER_UID, OTHER_UID), 0);
+		snprintf(msg, sizeof(msg), "plugin '%s' is owned by uid %u, "
+		    "not by root or the daemon's user (uid 0): refused", p,
+		    OTHER_UID);
+		drv_refused(EPERM, msg, "create t driver=%s", p);
+		ck_assert(!loaded(p));
+	}
+	p = tpath("ok/g.so");
+	copy_file(good, p, 0664);
+	snprintf(msg, sizeof(msg), "plugin '%s' is writable by its group "
+	    "(mode 0664): refused", p);
+	drv_refused(EPERM, msg, "create t driver=%s", p);
+	ck_assert(!loaded(p));
+	p = tpath("ok/o.so");
+	copy_file(good, p, 0646);
+	drv_refused(EPERM, "is writable by others (mode 0646): refused",
+	    "create t driver=%s", p);
+	ck_assert(!loaded(p));
+	p = tpath("ok/link.so");
+	ck_assert_int_eq(symlink(tpath("ok/t.so"), p), 0);
+	snprintf(msg, sizeof(msg), "plugin '%s' is a symbolic link: refused",
+	    p);
+	drv_refused(EPERM, msg, "create t driver=%s", p);
+
+	/* A directory another user owns, or can write. */
+	if (root) {
+		make_dir(tpath("u"), 0755, OTHER_UID);
+		copy_file(good, tpath("u/t.so"), 0644);
+		snprintf(msg, sizeof(msg), "directory '%s' is owned by uid %u",
+		    tpath("u"), OTHER_UID);
+		drv_refused(EPERM, msg, "create t driver=%s",
+		    tpath("u/t.so"));
+		ck_assert(!loaded(tpath("u/t.so")));
+	}
+	make_dir(tpath("g"), 0775, ME);
+	copy_file(good, tpath("g/t.so"), 0644);
+	snprintf(msg, sizeof(msg), "directory '%s' is writable by its group "
+	    "(mode 0775): refused", tpath("g"));
+	drv_refused(EPERM, msg, "create t driver=%s", tpath("g/t.so"));
+	make_dir(tpath("o"), 0777, ME);
+	make_dir(tpath("o/deep"), 0755, ME);
+	copy_file(good, tpath("o/deep/t.so"), 0644);
+	snprintf(msg, sizeof(msg), "directory '%s' is writable by others "
+	    "(mode 0777): refused", tpath("o"));
+	drv_refused(EPERM, msg, "create t driver=%s", tpath("o/deep/t.so"));
+	ck_assert(!loaded(tpath("o/deep/t.so")));
+	/* A sticky directory (like /tmp) owned by root: accepted. */
+	make_dir(tpath("s"), 01777, ME);
+	copy_file(good, tpath("s/t.so"), 0644);
+	ck_assert_int_eq(drv_ctlf("create t driver=%s", tpath("s/t.so")), 0);
+	ck_assert_int_eq(drv_ctl("destroy t"), 0);
+	/* ... but not one owned by another user, nor another's file in it. */
+	if (root) {
+		make_dir(tpath("su"), 01777, OTHER_UID);
+		copy_file(good, tpath("su/t.so"), 0644);
+		drv_refused(EPERM, "is owned by uid 12345",
+		    "create t driver=%s", tpath("su/t.so"));
+		p = tpath("s/theirs.so");
+		copy_file(good, p, 0644);
+		ck_assert_int_eq(chown(p, OTHER_UID, OTHER_UID), 0);
+		drv_refused(EPERM, "is owned by uid 12345",
+		    "create t driver=%s", p);
+	}
+	/* A symbolic link as a directory. */
+	ck_assert_int_eq(symlink(tpath("ok"), tpath("ldir")), 0);
+	snprintf(msg, sizeof(msg), "'%s' is a symbolic link: refused",
+	    tpath("ldir"));
+	drv_refused(EPERM, msg, "create t driver=%s", tpath("ldir/t.so"));
+
+	/* Path shapes. */
+	drv_refused(EINVAL, "'.' and '..' are not allowed",
+	    "create t driver=%s", tpath("ok/./t.so"));
+	drv_refused(EINVAL, "'.' and '..' are not allowed",
+	    "create t driver=%s", tpath("o/../ok/t.so"));
+	snprintf(msg, sizeof(msg), "'%s' is not a directory",
+	    tpath("ok/t.so"));
+	drv_refused(ENOTDIR, msg, "create t driver=%s", tpath("ok/t.so/x.so"));
+	drv_refused(EINVAL, "is not a regular file", "create t driver=%s/",
+	    tpath("ok/t.so"));
+	snprintf(msg, sizeof(msg), "'%s': No such file", tpath("none"));
+	drv_refused(ENOENT, msg, "create t driver=%s", tpath("none/t.so"));
+	drv_refused(EINVAL, "is not a regular file", "create t driver=/");
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+	ck_assert(!loaded(tpath("ok/t.so")));
+}
+END_TEST
+
+struct swap_arg {
+	char		from[PATH_MAX];
+	char		to[PATH_MAX];
+	unsigned	at;		/* swap at this hit of the hook */
+	unsigned	hits;
+	int		error;
+};
+
+static void
+swap_cb(void *arg)
+{
+	struct swap_arg *sa = arg;
+
+	if (++sa->hits == sa->at)
+		sa->error = rename(sa->from, sa->to) == 0 ? 0 : errno;
+}
+
+/*
+ * The file is loaded through the descriptor that was checked: another
+ * file renamed onto the path between the check and dlopen() is not what
+ * runs.  A ctl create loads the plugin twice, each time from the path:
+ * the driver check (loaded and closed again), then the create; the swap
+ * lands in the create's load, whose device must be the original's.
+ */
+START_TEST(test_plugin_swap)
+{
+	struct swap_arg sa;
+	const char *p;
+
+	make_dir(tpath("sw"), 0755, ME);
+	p = tpath("sw/p.so");
+	copy_file(plugin_path("examples/patterndrv/patterndrv.so"), p, 0644);
+	copy_file(plugin_path("tests/plugins/testplug_fail.so"),
+	    tpath("sw/other.so"), 0644);
+	strlcpy(sa.from, tpath("sw/other.so"), sizeof(sa.from));
+	strlcpy(sa.to, p, sizeof(sa.to));
+	sa.at = 2;
+	sa.hits = 0;
+	sa.error = -1;
+	test_hook_set_callback("plugin_open_dlopen", swap_cb, &sa);
+	ck_assert_int_eq(drv_ctlf("create p driver=%s size=8K seed=5", p), 0);
+	ck_assert_uint_eq(test_hook_hits("plugin_open_dlopen"), 2);
+	test_hook_reset();
+	ck_assert_int_eq(sa.error, 0);
+	/* patterndrv runs; the file now at the path was never loaded. */
+	ck_assert_int_eq(drv_ctl("plugin p stats"), 0);
+	ck_assert_str_eq(drv_reply(), "faults=0 size=8192 seed=0x5");
+	ck_assert(!loaded(p));
+	ck_assert_int_eq(drv_ctl("destroy p"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+}
+END_TEST
+
+/*
+ * Each file is its own module, whatever the dynamic linker saw before:
+ * two files loaded one after the other, the same file twice, a file
+ * replaced by a new one while the old one is loaded, a NODELETE module
+ * that stays mapped after its last device.  Every descriptor is closed
+ * when its module is gone.
+ */
+START_TEST(test_plugin_images)
+{
+	const char *pat, *tp;
+	int nfd;
+
+	nfd = count_fds();
+	pat = plugin_path("examples/patterndrv/patterndrv.so");
+	tp = plugin_path("tests/plugins/testplug.so");
+	make_dir(tpath("img"), 0755, ME);
+	copy_file(pat, tpath("img/a.so"), 0644);
+	copy_file(tp, tpath("img/b.so"), 0644);
+	ck_assert_int_eq(drv_ctlf("create a driver=%s size=8K",
+	    tpath("img/a.so")), 0);
+	ck_assert_int_eq(drv_ctlf("create b driver=%s size=8K",
+	    tpath("img/b.so")), 0);
+	ck_assert_int_eq(drv_ctl("plugin b echo hi"), 0);
+	ck_assert_str_eq(drv_reply(), "hi");
+	ck_assert_int_eq(drv_ctl("plugin a stats"), 0);
+	ck_assert_str_eq(drv_reply(), "faults=0 size=8192 seed=0");
+	/* Each loaded file keeps the descriptor it is known by. */
+	ck_assert_int_eq(fds_on(tpath("img/a.so")), 1);
+	ck_assert_int_eq(fds_on(tpath("img/b.so")), 1);
+
+	/* The same file again: the same module, which outlives a. */
+	ck_assert_int_eq(drv_ctlf("create c driver=%s size=8K seed=3",
+	    tpath("img/a.so")), 0);
+	ck_assert_int_eq(fds_on(tpath("img/a.so")), 1);
+	ck_assert_int_eq(drv_ctl("destroy a"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+	ck_assert(loaded(tpath("img/a.so")));
+	ck_assert_int_eq(fds_on(tpath("img/a.so")), 1);
+
+	/* A new file renamed over a.so: the new file loads, the old one
+	 * keeps serving c. */
+	copy_file(tp, tpath("img/new.so"), 0644);
+	ck_assert_int_eq(rename(tpath("img/new.so"), tpath("img/a.so")), 0);
+	ck_assert_int_eq(drv_ctlf("create d driver=%s size=8K",
+	    tpath("img/a.so")), 0);
+	ck_assert_int_eq(drv_ctl("plugin d echo new"), 0);
+	ck_assert_str_eq(drv_reply(), "new");
+	ck_assert_int_eq(drv_ctl("plugin c stats"), 0);
+	ck_assert_str_eq(drv_reply(), "faults=0 size=8192 seed=0x3");
+	ck_assert_int_eq(drv_ctl("destroy b"), 0);
+	ck_assert_int_eq(drv_ctl("destroy c"), 0);
+	ck_assert_int_eq(drv_ctl("destroy d"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+	ck_assert(!loaded(tpath("img/a.so")));
+	ck_assert(!loaded(tpath("img/b.so")));
+	ck_assert_int_eq(count_fds(), nfd);
+
+	/* NODELETE: the module stays mapped after its last device, and so
+	 * does its descriptor; the next file still gets its own module. */
+	copy_file(plugin_path("tests/plugins/testplug_nodelete.so"),
+	    tpath("img/k.so"), 0644);
+	ck_assert_int_eq(drv_ctlf("create k driver=%s", tpath("img/k.so")),
+	    0);
+	ck_assert_int_eq(drv_ctl("destroy k"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+	ck_assert(loaded(tpath("img/k.so")));
+	ck_assert_int_eq(count_fds(), nfd + 1);
+	copy_file(pat, tpath("img/m.so"), 0644);
+	ck_assert_int_eq(drv_ctlf("create m driver=%s size=8K seed=9",
+	    tpath("img/m.so")), 0);
+	ck_assert_int_eq(drv_ctl("plugin m stats"), 0);
+	ck_assert_str_eq(drv_reply(), "faults=0 size=8192 seed=0x9");
+	/* And k's file loads again through the kept name. */
+	ck_assert_int_eq(drv_ctlf("create k driver=%s", tpath("img/k.so")),
+	    0);
+	ck_assert_int_eq(drv_ctl("plugin k echo again"), 0);
+	ck_assert_str_eq(drv_reply(), "again");
+	ck_assert_int_eq(drv_ctl("destroy k"), 0);
+	ck_assert_int_eq(drv_ctl("destroy m"), 0);
+	ck_assert_uint_eq(dev_plugin_reap(), 0);
+	ck_assert(!loaded(tpath("img/m.so")));
+	ck_assert_int_eq(count_fds(), nfd + 1);
+}
+END_TEST
+
 /* The old-style path through a plugin: d_mmap, the device pager. */
 START_TEST(test_plugin_dmmap)
 {
@@ -524,6 +858,9 @@ dev_plugin_suite(void)
 	tcase_add_test(tc, test_plugin_pattern);
 	tcase_add_test(tc, test_plugin_params);
 	tcase_add_test(tc, test_plugin_refused);
+	tcase_add_test(tc, test_plugin_trust);
+	tcase_add_test(tc, test_plugin_swap);
+	tcase_add_test(tc, test_plugin_images);
 	tcase_add_test(tc, test_plugin_dmmap);
 	tcase_add_test(tc, test_plugin_config);
 	tcase_add_test(tc, test_plugin_accessors);

@@ -100,7 +100,7 @@ check_PROGRAMS += examples/patterndrv/patterndrv.so \
 	tests/plugins/testplug.so tests/plugins/testplug_badver.so \
 	tests/plugins/testplug_noentry.so tests/plugins/testplug_undef.so \
 	tests/plugins/testplug_fail.so tests/plugins/testplug_wrongname.so \
-	tests/plugins/testplug_incomplete.so
+	tests/plugins/testplug_incomplete.so tests/plugins/testplug_nodelete.so
 EXTRA_DIST += examples/patterndrv/Makefile
 examples_patterndrv_patterndrv_so_SOURCES = examples/patterndrv/patterndrv.c
 examples_patterndrv_patterndrv_so_CPPFLAGS = $(PLUGINFLAGS_CPP)
@@ -134,6 +134,10 @@ tests_plugins_testplug_incomplete_so_SOURCES = tests/plugins/testplug.c
 tests_plugins_testplug_incomplete_so_CPPFLAGS = $(PLUGINFLAGS_CPP) -DTESTPLUG_INCOMPLETE
 tests_plugins_testplug_incomplete_so_CFLAGS = $(PLUGINFLAGS_C)
 tests_plugins_testplug_incomplete_so_LDFLAGS = $(PLUGINFLAGS_LD)
+tests_plugins_testplug_nodelete_so_SOURCES = tests/plugins/testplug.c
+tests_plugins_testplug_nodelete_so_CPPFLAGS = $(PLUGINFLAGS_CPP)
+tests_plugins_testplug_nodelete_so_CFLAGS = $(PLUGINFLAGS_C)
+tests_plugins_testplug_nodelete_so_LDFLAGS = $(PLUGINFLAGS_LD) -Wl,-z,nodelete
 TESTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
 dist_check_SCRIPTS += tests/mount_fb.sh tests/mount_plugin.sh tests/plugin_build.sh
 TESTS += tests/mount_fb_formats.sh

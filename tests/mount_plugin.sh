@@ -4,7 +4,8 @@
 # only) is loaded with `create pat0 driver=/abs/patterndrv.so` through
 # vm/ctl; its pages, computed by its own fault handler, read back right
 # through mmap(2) and read(2); bad plugins (wrong KPI version, no entry
-# point, unresolvable symbols, not ELF, a missing path) are refused with
+# point, unresolvable symbols, not ELF, a missing path, another user's
+# file, a symbolic link) are refused with
 # nothing created and nothing left loaded; a destroyed plugin is unloaded
 # once its mappings are gone; a configuration file loads one at mount.
 set -eu
@@ -116,6 +117,15 @@ expect ENOENT "create bad driver=$DPF_TMP/missing.so" "No such file"
 expect EINVAL "create bad driver=$DPF_TMP" "not a regular file"
 expect EINVAL "create bad driver=$PAT colour=red" "unknown key"
 expect EINVAL "create bad driver=plugin" "absolute path"
+# Only files nobody else could have written, named without symbolic links.
+if [ "$(id -u)" = 0 ]; then
+	cp "$PAT" "$DPF_TMP/theirs.so"
+	chown 12345:12345 "$DPF_TMP/theirs.so"
+	expect EPERM "create bad driver=$DPF_TMP/theirs.so" \
+	    "is owned by uid 12345"
+fi
+ln -s "$PAT" "$DPF_TMP/link.so"
+expect EPERM "create bad driver=$DPF_TMP/link.so" "is a symbolic link"
 [ ! -e "$MNT/dev/bad" ] || fail "dev/bad exists"
 for f in testplug_badver testplug_noentry testplug_undef; do
 	mapped "$PLUG/$f.so" && fail "$f.so stayed loaded"

@@ -4,18 +4,43 @@
  * it for names starting with '/').  See dev_plugin.h for the module life
  * cycle and devpager_plugin(9) for the plugin's side.
  *
- * Loading.  The path must be absolute and name a regular file that is
- * not writable by others (anyone who can replace it runs code in the
- * daemon) and starts with the ELF magic.  It is loaded with
- * dlopen(RTLD_NOW | RTLD_LOCAL): every symbol it needs must resolve now,
- * against the daemon's exported KPI, and its own symbols stay private.
- * It must export DEVPAGER_PLUGIN_SYMBOL with dp_kpi_version ==
- * DEVPAGER_KPI_VERSION, dp_name, dp_create and dp_destroy.  Any failure
- * closes it again and creates nothing: EINVAL (not absolute, not a
- * regular file, not ELF, dlopen failed, wrong KPI version, incomplete
- * entry), ENOENT (no such file, no entry point), EPERM (writable by
- * others).  dd_check loads and closes it the same way, so a
- * configuration file with a bad plugin is refused before anything runs.
+ * Trust.  A plugin runs as the daemon, so whoever can change the file, or
+ * any directory on its path, runs code in the daemon.  plugin_walk()
+ * resolves the path itself, one component at a time from "/", each with
+ * openat(O_PATH | O_NOFOLLOW) relative to the directory before it and
+ * checked with fstat() on what was opened, never by name again:
+ *	- every component is owned by root or the daemon's effective user;
+ *	- no component is a symbolic link, '.' or '..';
+ *	- a directory is not writable by its group or others, unless it is
+ *	  sticky (like /tmp): there nobody but root, the directory's owner
+ *	  and an entry's owner may rename or remove that entry, and the
+ *	  entry below it is checked in turn;
+ *	- the file is a regular file not writable by its group or others.
+ * The file is then reopened for reading through its descriptor
+ * (/proc/self/fd/N), checked for the ELF magic and loaded through that
+ * same descriptor: what is loaded is the file that was checked, whatever
+ * happens to the path meanwhile.  Every refusal names the path, the
+ * component and the reason: EPERM (not trusted), ENOENT, ENOTDIR, EINVAL
+ * (not absolute, '.' or '..', not a regular file, not ELF).
+ *
+ * Images.  The dynamic linker knows a module by the name it was opened
+ * with and returns an already loaded module for a name it has seen,
+ * without looking at the file.  A "/proc/self/fd/N" name is unique only
+ * while descriptor N stays open, so each loaded file (device and inode)
+ * has one struct plugin_image that keeps its descriptor, and so its name,
+ * for as long as the module may be mapped; every load of the same file
+ * goes through that name, every other file gets a name no loaded module
+ * has.  An image whose module outlives its last handle (a module marked
+ * NODELETE) keeps its descriptor for the life of the process.
+ *
+ * Loading.  dlopen(RTLD_NOW | RTLD_LOCAL): every symbol the module needs
+ * must resolve now, against the daemon's exported KPI, and its own symbols
+ * stay private.  It must export DEVPAGER_PLUGIN_SYMBOL with
+ * dp_kpi_version == DEVPAGER_KPI_VERSION, dp_name, dp_create and
+ * dp_destroy.  Any failure closes it again and creates nothing: EINVAL
+ * (dlopen failed, wrong KPI version, incomplete entry), ENOENT (no entry
+ * point).  dd_check loads and closes it the same way, so a configuration
+ * file with a bad plugin is refused before anything runs.
  *
  * Unloading.  A retired handle (its device destroyed, or its dp_create
  * failed) is dlclose()d once nothing can call into the module:
@@ -27,6 +52,9 @@
  *	  filesystem one per node until its last file is released.
  *
  * Locks used to protect data in this file:
+ *	[l]	plugin_load_mtx (LOCK_RANK_PLUGIN_LOAD: held across dlopen and
+ *		dlclose, whose constructors and destructors may take any
+ *		other lock; taken with no other lock held)
  *	[p]	plugin_mtx (leaf)
  *	(c)	constant after the entry is built
  */
@@ -49,6 +77,7 @@
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
 #include "kern/sbuf.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "dev/dev_plugin.h"
 #include "vm/vm.h"
@@ -60,14 +89,31 @@
 #define	PLUGIN_MSG_MAX		512	/* dp_create/dp_destroy messages */
 #define	PLUGIN_REPLY_MAX	4096	/* dp_ctl replies */
 #define	PLUGIN_NPARAMS		(DEV_PARAM_MAX + 4)
+#define	PLUGIN_PATH_MAX		sizeof(((struct dev_create_args *)NULL)->driver)
+#define	PLUGIN_FDNAME_MAX	sizeof("/proc/self/fd/-2147483648")
+
+/*
+ * A loaded plugin file, and the name the dynamic linker knows it by.
+ * pi_fd stays open while the module may be mapped: that keeps
+ * pi_name ("/proc/self/fd/<pi_fd>") from naming another file.
+ */
+struct plugin_image {
+	LIST_ENTRY(plugin_image) pi_link;	/* [l] */
+	dev_t			 pi_dev;	/* (c) the file's identity */
+	ino_t			 pi_ino;	/* (c) */
+	int			 pi_fd;		/* (c) open for reading */
+	unsigned		 pi_handles;	/* [l] dlopen handles */
+	char			 pi_name[PLUGIN_FDNAME_MAX]; /* (c) */
+};
+LIST_HEAD(plugin_image_list, plugin_image);
 
 /* One dlopen() handle of a module. */
 struct plugin_mod {
 	void			*pm_handle;	/* (c) */
+	struct plugin_image	*pm_image;	/* (c) what it was opened as */
 	const struct devpager_plugin *pm_plugin; /* (c) its entry point */
 	void			*pm_base;	/* (c) where it is loaded */
-	char			 pm_path[sizeof(((struct dev_create_args *)
-				    NULL)->driver)];	/* (c) */
+	char			 pm_path[PLUGIN_PATH_MAX]; /* (c) as given */
 };
 
 /* A device made by a plugin (live), or a handle waiting to be closed
@@ -79,6 +125,10 @@ struct plugin_dev {
 };
 LIST_HEAD(plugin_list, plugin_dev);
 
+static struct mtx plugin_load_mtx =
+    MTX_INITIALIZER("plugin loader", LOCK_RANK_PLUGIN_LOAD, 0);
+static struct plugin_image_list plugin_images =		/* [l] */
+    LIST_HEAD_INITIALIZER(plugin_images);
 static struct mtx plugin_mtx =
     MTX_INITIALIZER("dev plugins", LOCK_RANK_LEAF, 0);
 static struct plugin_list plugin_live =			/* [p] */
@@ -94,8 +144,15 @@ static int	plugin_create(const struct dev_create_args *args,
 static int	plugin_destroy(struct cdev *dev, struct sbuf *err);
 static int	plugin_ctl(struct cdev *dev, int argc, char **argv,
 		    const struct ucred *cred, struct sbuf *out);
+static int	plugin_trusted(const char *path, size_t complen, bool isdir,
+		    const struct stat *st, struct sbuf *err);
+static int	plugin_walk(const char *path, int *fdp, struct stat *stp,
+		    struct sbuf *err);
+static struct plugin_image *plugin_image_get(int fd, const struct stat *st);
+static void	plugin_image_put(struct plugin_image *pi);
 static int	plugin_open(const char *path, struct plugin_mod *pm,
 		    struct sbuf *err);
+static void	plugin_close(struct plugin_mod *pm);
 static void	plugin_retire(struct plugin_dev *pd);
 static bool	plugin_busy(const struct plugin_dev *pd);
 static struct plugin_dev *plugin_find(struct cdev *dev);
@@ -113,14 +170,251 @@ const struct dev_driver dev_plugin_driver = {
 };
 
 /*
+ * May the daemon trust what st describes: the directory path[0..complen)
+ * (isdir) or the plugin file path?  0, or EPERM with the reason (the rule
+ * is at the top of this file).
+ */
+static int
+plugin_trusted(const char *path, size_t complen, bool isdir,
+    const struct stat *st, struct sbuf *err)
+{
+	const char *writer;
+	uid_t euid;
+
+	euid = geteuid();
+	writer = NULL;
+	if (isdir && (st->st_mode & S_ISVTX) != 0)
+		;	/* sticky: others cannot rename or remove our entries */
+	else if ((st->st_mode & S_IWOTH) != 0)
+		writer = "others";
+	else if ((st->st_mode & S_IWGRP) != 0)
+		writer = "its group";
+	if ((st->st_uid == 0 || st->st_uid == euid) && writer == NULL)
+		return (0);
+
+	if (isdir)
+		sbuf_printf(err, "plugin '%.256s': directory '%.*s'", path,
+		    (int)complen, path);
+	else
+		sbuf_printf(err, "plugin '%.256s'", path);
+	if (st->st_uid != 0 && st->st_uid != euid)
+		sbuf_printf(err, " is owned by uid %u, not by root or the "
+		    "daemon's user (uid %u): refused", (unsigned)st->st_uid,
+		    (unsigned)euid);
+	else
+		sbuf_printf(err, " is writable by %s (mode %04o): refused",
+		    writer, (unsigned)(st->st_mode & 07777));
+	return (EPERM);
+}
+
+/*
+ * Resolve path as the rule at the top of this file says and open the
+ * plugin for reading.  0 with *fdp (O_CLOEXEC) and its status in *stp,
+ * or errno with a one-line message.
+ */
+static int
+plugin_walk(const char *path, int *fdp, struct stat *stp, struct sbuf *err)
+{
+	char comp[PLUGIN_PATH_MAX], fdname[PLUGIN_FDNAME_MAX];
+	struct stat st;
+	size_t start, end, len;
+	bool trailing;
+	int dfd, nfd, fd, error;
+
+	if (path[0] != '/') {
+		sbuf_printf(err, "plugin '%.256s': the path must be absolute "
+		    "(driver=/path/x.so)", path);
+		return (EINVAL);
+	}
+	len = strlen(path);
+	if (len >= PLUGIN_PATH_MAX) {
+		sbuf_printf(err, "plugin path too long");
+		return (EINVAL);
+	}
+	for (start = 0; start < len; start = end + 1) {
+		end = start + strcspn(path + start, "/");
+		if ((end - start == 1 && path[start] == '.') ||
+		    (end - start == 2 && path[start] == '.' &&
+		    path[start + 1] == '.')) {
+			sbuf_printf(err, "plugin '%.256s': '.' and '..' are "
+			    "not allowed in the path", path);
+			return (EINVAL);
+		}
+	}
+	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &st) != 0) {
+		error = errno;
+		sbuf_printf(err, "plugin '%.256s': /: %s", path,
+		    strerror(error));
+		if (dfd >= 0)
+			close(dfd);
+		return (error);
+	}
+	error = plugin_trusted(path, 1, true, &st, err);
+	nfd = -1;
+	trailing = false;
+	for (end = 0; error == 0;) {
+		/* The next component is path[start..end). */
+		for (start = end; path[start] == '/'; start++)
+			continue;
+		if (path[start] == '\0') {
+			if (nfd < 0) {
+				sbuf_printf(err, "plugin '%.256s' is not a "
+				    "regular file", path);
+				error = EINVAL;
+			}
+			break;
+		}
+		for (end = start; path[end] != '/' && path[end] != '\0'; end++)
+			continue;
+		if (nfd >= 0) {
+			/* The one before was a directory: go down. */
+			close(dfd);
+			dfd = nfd;
+			nfd = -1;
+		}
+		memcpy(comp, path + start, end - start);
+		comp[end - start] = '\0';
+		nfd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 || fstat(nfd, &st) != 0) {
+			error = errno;
+			if (path[end] == '\0')
+				sbuf_printf(err, "plugin '%.256s': %s", path,
+				    strerror(error));
+			else
+				sbuf_printf(err, "plugin '%.256s': '%.*s': %s",
+				    path, (int)end, path, strerror(error));
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (path[end] == '\0')
+				sbuf_printf(err, "plugin '%.256s' is a symbolic "
+				    "link: refused (name the file itself)",
+				    path);
+			else
+				sbuf_printf(err, "plugin '%.256s': '%.*s' is a "
+				    "symbolic link: refused (name the plugin "
+				    "by its real path)", path, (int)end, path);
+			error = EPERM;
+			break;
+		}
+		for (start = end; path[start] == '/'; start++)
+			continue;
+		if (path[start] == '\0') {
+			/* The last one; with a '/' after it, a directory. */
+			trailing = path[end] != '\0';
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			sbuf_printf(err, "plugin '%.256s': '%.*s' is not a "
+			    "directory", path, (int)end, path);
+			error = ENOTDIR;
+			break;
+		}
+		error = plugin_trusted(path, end, true, &st, err);
+	}
+	close(dfd);
+	if (error == 0 && (trailing || !S_ISREG(st.st_mode))) {
+		sbuf_printf(err, "plugin '%.256s' is not a regular file", path);
+		error = EINVAL;
+	}
+	if (error == 0)
+		error = plugin_trusted(path, 0, false, &st, err);
+	if (error != 0) {
+		if (nfd >= 0)
+			close(nfd);
+		return (error);
+	}
+
+	/* Open it for reading through the descriptor, not the name. */
+	snprintf(fdname, sizeof(fdname), "/proc/self/fd/%d", nfd);
+	fd = open(fdname, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	error = fd < 0 ? errno : 0;
+	close(nfd);
+	if (error != 0) {
+		sbuf_printf(err, "plugin '%.256s': cannot open it through "
+		    "%s (is /proc mounted?): %s", path, fdname,
+		    strerror(error));
+		return (error);
+	}
+	if (fstat(fd, stp) != 0 || stp->st_dev != st.st_dev ||
+	    stp->st_ino != st.st_ino) {
+		close(fd);
+		sbuf_printf(err, "plugin '%.256s': %s is not the file that "
+		    "was checked", path, fdname);
+		return (EINVAL);
+	}
+	*fdp = fd;
+	return (0);
+}
+
+/*
+ * The image of the file open at fd (status st), with one more handle
+ * counted: an existing one (fd is closed then) or a new one that takes
+ * fd.  NULL if out of memory (fd is left alone).  [l] held.
+ */
+static struct plugin_image *
+plugin_image_get(int fd, const struct stat *st)
+{
+	struct plugin_image *pi;
+
+	mtx_assert(&plugin_load_mtx, MA_OWNED);
+	LIST_FOREACH(pi, &plugin_images, pi_link)
+		if (pi->pi_dev == st->st_dev && pi->pi_ino == st->st_ino)
+			break;
+	if (pi != NULL)
+		close(fd);
+	else {
+		pi = calloc(1, sizeof(*pi));
+		if (pi == NULL)
+			return (NULL);
+		pi->pi_dev = st->st_dev;
+		pi->pi_ino = st->st_ino;
+		pi->pi_fd = fd;
+		snprintf(pi->pi_name, sizeof(pi->pi_name), "/proc/self/fd/%d",
+		    fd);
+		LIST_INSERT_HEAD(&plugin_images, pi, pi_link);
+	}
+	pi->pi_handles++;
+	return (pi);
+}
+
+/*
+ * One handle of pi is gone (dlclose()d, or dlopen() failed).  The last
+ * one frees the image unless its module is still mapped.  [l] held.
+ */
+static void
+plugin_image_put(struct plugin_image *pi)
+{
+	void *h;
+
+	mtx_assert(&plugin_load_mtx, MA_OWNED);
+	KASSERT(pi->pi_handles > 0, ("plugin_image_put: %s has no handle",
+	    pi->pi_name));
+	if (--pi->pi_handles > 0)
+		return;
+	h = dlopen(pi->pi_name, RTLD_LAZY | RTLD_NOLOAD);
+	if (h != NULL) {
+		/* NODELETE: its name must keep naming it. */
+		dlclose(h);
+		return;
+	}
+	LIST_REMOVE(pi, pi_link);
+	close(pi->pi_fd);
+	free(pi);
+}
+
+/*
  * Load path and check its entry point; on success pm holds the handle.
  * 0 or errno with a one-line message; nothing stays loaded on error.
+ * No lock may be held.
  */
 static int
 plugin_open(const char *path, struct plugin_mod *pm, struct sbuf *err)
 {
 	const struct devpager_plugin *dp;
 	unsigned char magic[4];
+	struct plugin_image *pi;
 	struct stat st;
 	const char *dlerr;
 	Dl_info info;
@@ -128,85 +422,86 @@ plugin_open(const char *path, struct plugin_mod *pm, struct sbuf *err)
 	int error, fd;
 
 	memset(pm, 0, sizeof(*pm));
-	if (path[0] != '/') {
-		sbuf_printf(err, "plugin '%.256s': the path must be absolute "
-		    "(driver=/path/x.so)", path);
-		return (EINVAL);
-	}
-	if (strlen(path) >= sizeof(pm->pm_path)) {
-		sbuf_printf(err, "plugin path too long");
-		return (EINVAL);
-	}
-	if (stat(path, &st) != 0) {
-		error = errno;
-		sbuf_printf(err, "plugin '%.256s': %s", path, strerror(error));
+	fd = -1;
+	error = plugin_walk(path, &fd, &st, err);
+	if (error != 0)
 		return (error);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		sbuf_printf(err, "plugin '%.256s' is not a regular file", path);
-		return (EINVAL);
-	}
-	if ((st.st_mode & S_IWOTH) != 0) {
-		sbuf_printf(err, "plugin '%.256s' is writable by others: "
-		    "refused", path);
-		return (EPERM);
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		error = errno;
-		sbuf_printf(err, "plugin '%.256s': %s", path, strerror(error));
-		return (error);
-	}
-	if (read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic) ||
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
 	    memcmp(magic, "\177ELF", 4) != 0) {
 		close(fd);
 		sbuf_printf(err, "plugin '%.256s' is not an ELF shared object",
 		    path);
 		return (EINVAL);
 	}
-	close(fd);
 
+	mtx_lock(&plugin_load_mtx);
+	pi = plugin_image_get(fd, &st);
+	if (pi == NULL) {
+		mtx_unlock(&plugin_load_mtx);
+		close(fd);
+		sbuf_printf(err, "out of memory");
+		return (ENOMEM);
+	}
+	/* Whatever is at path now, pi_name is the file checked above. */
+	TEST_HOOK("plugin_open_dlopen");
 	(void)dlerror();
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	h = dlopen(pi->pi_name, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
+		/* Before another dl call overwrites the message. */
 		dlerr = dlerror();
-		sbuf_printf(err, "cannot load plugin: %.400s",
-		    dlerr != NULL ? dlerr : path);
-		return (EINVAL);
-	}
-	(void)dlerror();
-	dp = dlsym(h, DEVPAGER_PLUGIN_SYMBOL);
-	if (dp == NULL) {
-		dlclose(h);
-		sbuf_printf(err, "plugin '%.256s' has no entry point '%s' (not "
-		    "a devpagerfs plugin?)", path, DEVPAGER_PLUGIN_SYMBOL);
-		return (ENOENT);
-	}
-	if (dp->dp_kpi_version != DEVPAGER_KPI_VERSION) {
-		sbuf_printf(err, "plugin '%.256s' was built for KPI version "
-		    "%d; this devpagerfs has KPI version %d", path,
-		    dp->dp_kpi_version, DEVPAGER_KPI_VERSION);
-		dlclose(h);
-		return (EINVAL);
-	}
-	if (dp->dp_name == NULL || dp->dp_create == NULL ||
-	    dp->dp_destroy == NULL) {
-		dlclose(h);
-		sbuf_printf(err, "plugin '%.256s': incomplete entry point "
-		    "(dp_name, dp_create and dp_destroy are required)", path);
-		return (EINVAL);
-	}
-	if (dladdr(dp, &info) == 0 || info.dli_fbase == NULL) {
-		dlclose(h);
-		sbuf_printf(err, "plugin '%.256s': cannot locate its image",
-		    path);
+		sbuf_printf(err, "cannot load plugin '%.256s': %.400s", path,
+		    dlerr != NULL ? dlerr : "dlopen failed");
+		plugin_image_put(pi);
+		mtx_unlock(&plugin_load_mtx);
 		return (EINVAL);
 	}
 	pm->pm_handle = h;
+	pm->pm_image = pi;
+	mtx_unlock(&plugin_load_mtx);
+
+	(void)dlerror();
+	dp = dlsym(h, DEVPAGER_PLUGIN_SYMBOL);
+	if (dp == NULL) {
+		sbuf_printf(err, "plugin '%.256s' has no entry point '%s' (not "
+		    "a devpagerfs plugin?)", path, DEVPAGER_PLUGIN_SYMBOL);
+		error = ENOENT;
+	} else if (dp->dp_kpi_version != DEVPAGER_KPI_VERSION) {
+		sbuf_printf(err, "plugin '%.256s' was built for KPI version "
+		    "%d; this devpagerfs has KPI version %d", path,
+		    dp->dp_kpi_version, DEVPAGER_KPI_VERSION);
+		error = EINVAL;
+	} else if (dp->dp_name == NULL || dp->dp_create == NULL ||
+	    dp->dp_destroy == NULL) {
+		sbuf_printf(err, "plugin '%.256s': incomplete entry point "
+		    "(dp_name, dp_create and dp_destroy are required)", path);
+		error = EINVAL;
+	} else if (dladdr(dp, &info) == 0 || info.dli_fbase == NULL) {
+		sbuf_printf(err, "plugin '%.256s': cannot locate its image",
+		    path);
+		error = EINVAL;
+	}
+	if (error != 0) {
+		plugin_close(pm);
+		return (error);
+	}
 	pm->pm_plugin = dp;
 	pm->pm_base = info.dli_fbase;
 	strlcpy(pm->pm_path, path, sizeof(pm->pm_path));
 	return (0);
+}
+
+/* dlclose() pm's handle.  No lock may be held. */
+static void
+plugin_close(struct plugin_mod *pm)
+{
+
+	KASSERT(pm->pm_handle != NULL, ("plugin_close: not open"));
+	mtx_lock(&plugin_load_mtx);
+	dlclose(pm->pm_handle);
+	plugin_image_put(pm->pm_image);
+	mtx_unlock(&plugin_load_mtx);
+	pm->pm_handle = NULL;
+	pm->pm_image = NULL;
 }
 
 /* The functions the daemon exports to plugins (dev_kpi.c). */
@@ -303,7 +598,7 @@ dev_plugin_reap(void)
 			n++;
 			continue;
 		}
-		dlclose(pd->pd_mod.pm_handle);
+		plugin_close(&pd->pd_mod);
 		if (pd->pd_dev != NULL)
 			dev_rel(pd->pd_dev);
 		free(pd);
@@ -360,7 +655,7 @@ plugin_check(const struct dev_create_args *args, struct sbuf *err)
 		(void)dev_plugin_reap();
 	error = plugin_open(args->driver, &pm, err);
 	if (error == 0)
-		dlclose(pm.pm_handle);
+		plugin_close(&pm);
 	return (error);
 }
 

@@ -13,7 +13,12 @@
  * and the device has no open file; retired handles are looked at on every
  * plugin create, check and destroy, and by dev_plugin_reap().
  *
+ * Loading checks who could have written the file and loads it through
+ * the descriptor that was checked (dev_plugin.c, devpager_plugin(9)).
+ *
  * Locks used to protect data in dev_plugin.c:
+ *	[l]	plugin_load_mtx (LOCK_RANK_PLUGIN_LOAD, below every other lock:
+ *		held across dlopen and dlclose, never across a plugin call)
  *	[p]	plugin_mtx (a leaf: never held across a plugin call, dlopen,
  *		dlclose or a VM call)
  */

@@ -31,6 +31,7 @@ struct lock_object;
 
 /* The fixed lock order of the tree, lowest first. */
 enum lock_rank {
+	LOCK_RANK_PLUGIN_LOAD = 5,	/* the plugin loader, across dlopen */
 	LOCK_RANK_GIANT = 10,		/* Giant, for D_NEEDGIANT drivers */
 	LOCK_RANK_DRIVER = 20,		/* a driver's own locks */
 	LOCK_RANK_DEVMTX = 30,		/* the cdev registry (devmtx) */

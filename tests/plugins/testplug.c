@@ -16,6 +16,8 @@
  *	TESTPLUG_FAIL		dp_create fails with ENOSPC and a message
  *	TESTPLUG_WRONGNAME	dp_create makes a device of another name
  *	TESTPLUG_INCOMPLETE	no dp_destroy
+ * and testplug_nodelete.so, the good driver linked with -z nodelete (the
+ * dynamic linker never unmaps it).
  */
 #include <sys/ioctl.h>
 #include <sys/types.h>
