@@ -147,3 +147,6 @@ dist_check_SCRIPTS += tests/mount_fb_formats.sh
 tests_check_devpager_SOURCES += tests/check_kern_ioctl.c
 TESTS += tests/mount_ioctl.sh
 dist_check_SCRIPTS += tests/mount_ioctl.sh
+# No vm/ file shows an address of the daemon's memory.
+TESTS += tests/mount_vm_noaddr.sh
+dist_check_SCRIPTS += tests/mount_vm_noaddr.sh

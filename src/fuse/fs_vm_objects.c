@@ -1,5 +1,8 @@
 /*
- * vm/objects, vm/object/<ID>/info and vm/object/<ID>/pages.
+ * vm/objects, vm/object/<ID>/info and vm/object/<ID>/pages.  Nothing
+ * here prints an address of the daemon's memory: objects are named by id
+ * and path, handles by what they are, pages by their (simulated)
+ * physical address.
  *
  * vm/objects walks the global object list the way FreeBSD's vm.objects
  * sysctl does, with RCU instead of the list mutex: objects are type-stable
@@ -168,11 +171,68 @@ fs_vm_flag_names(struct sbuf *sb, unsigned flags)
 		sbuf_cat(sb, "-");
 }
 
+struct cdev_name_arg {
+	const void	*dev;		/* the pointer looked for */
+	char		 name[SPECNAMELEN + 1];	/* its name, if found */
+};
+
+static void
+fs_vm_cdev_name_cb(struct cdev *dev, void *arg)
+{
+	struct cdev_name_arg *cn = arg;
+
+	if (dev == cn->dev)
+		strlcpy(cn->name, devtoname(dev), sizeof(cn->name));
+}
+
+/*
+ * The name of the live device at dev, or NULL if dev is not one.  A
+ * device object's devp.dev is the handle cdev_pager_allocate() was given,
+ * as in FreeBSD: a cdev for old-style and most drivers, anything else for
+ * others (a gem buffer), so it is compared with the registry's devices,
+ * never dereferenced.
+ */
+static const char *
+fs_vm_cdev_name(const void *dev, struct cdev_name_arg *cn)
+{
+
+	cn->dev = dev;
+	cn->name[0] = '\0';
+	if (dev != NULL)
+		(void)dev_foreach(fs_vm_cdev_name_cb, cn);
+	return (cn->name[0] != '\0' ? cn->name : NULL);
+}
+
+/*
+ * The "handle:" line: what the handle is, never its address (no vm/ file
+ * shows an address of the daemon's memory).  none; cdev NAME (a live
+ * device, the object's own); self (a device object that lost the
+ * allocation race points at itself, so that no lookup finds it); private
+ * (a key of the pager's or driver's own, such as a gem buffer, an sglist
+ * or a destroyed device).  The object must be locked.
+ */
+static void
+fs_vm_handle_name(struct sbuf *sb, vm_object_t object, const char *devname)
+{
+	void *handle;
+
+	handle = __atomic_load_n(&object->handle, __ATOMIC_RELAXED);
+	if (handle == NULL)
+		sbuf_cat(sb, "handle: none\n");
+	else if (devname != NULL && handle == object->un_pager.devp.dev)
+		sbuf_printf(sb, "handle: cdev %s\n", devname);
+	else if (handle == object)
+		sbuf_cat(sb, "handle: self\n");
+	else
+		sbuf_cat(sb, "handle: private\n");
+}
+
 int
 fs_vm_object_info_generate(struct sbuf *sb, fuse_ino_t ino)
 {
+	struct cdev_name_arg cn;
 	vm_object_t object;
-	struct cdev *dev;
+	const char *devname;
 
 	object = vm_object_lookup_id(fs_ino_object_id(ino));
 	if (object == NULL)
@@ -203,12 +263,12 @@ fs_vm_object_info_generate(struct sbuf *sb, fuse_ino_t ino)
 	if (object->has_cred)
 		sbuf_printf(sb, "charged_uid: %u\n",
 		    (unsigned)object->cred.cr_uid);
-	dev = NULL;
+	devname = NULL;
 	if (object->type == OBJT_DEVICE || object->type == OBJT_MGTDEVICE)
-		dev = object->un_pager.devp.dev;
-	sbuf_printf(sb, "handle: %p\n", object->handle);
-	if (dev != NULL)
-		sbuf_printf(sb, "cdev: %s\n", devtoname(dev));
+		devname = fs_vm_cdev_name(object->un_pager.devp.dev, &cn);
+	fs_vm_handle_name(sb, object, devname);
+	if (devname != NULL)
+		sbuf_printf(sb, "cdev: %s\n", devname);
 	sbuf_printf(sb, "faults: %lu\n",
 	    __atomic_load_n(&object->faults, __ATOMIC_RELAXED));
 	sbuf_printf(sb, "path: %s\n", object->path);
