@@ -150,3 +150,6 @@ dist_check_SCRIPTS += tests/mount_ioctl.sh
 # No vm/ file shows an address of the daemon's memory.
 TESTS += tests/mount_vm_noaddr.sh
 dist_check_SCRIPTS += tests/mount_vm_noaddr.sh
+# The fb limits in the manual pages are the daemon's.
+TESTS += tests/mount_fb_limits.sh
+dist_check_SCRIPTS += tests/mount_fb_limits.sh

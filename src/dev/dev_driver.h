@@ -52,8 +52,12 @@ struct cdev;
  */
 #define	DEV_MEM_SIZE		0x200000000000ULL
 
-/* fb geometry bounds (checked by the ctl parser and the fb driver). */
-#define	DEV_FB_DIM_MAX		16384	/* width, height */
+/*
+ * fb geometry bounds, checked by the ctl parser and by the fb driver
+ * (FB_DIM_MAX, FB_SIZE_MAX in dev_fb.h, which must be the same numbers),
+ * and given in devpagerfs.conf(5) and devpagerfs_fb(4).
+ */
+#define	DEV_FB_DIM_MAX		8192	/* width, height */
 #define	DEV_FB_BYTES_MAX	(256ULL << 20)	/* width * height * bpp / 8 */
 
 /* The parameters of `create NAME driver=DRIVER [key=value ...]`. */

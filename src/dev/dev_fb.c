@@ -98,6 +98,10 @@ static struct cdevsw fb_cdevsw = {
 	.d_mmap_single = fb_mmap_single,
 };
 
+/* The ctl parser checks the same bounds first (dev_driver.h). */
+_Static_assert(FB_DIM_MAX == DEV_FB_DIM_MAX, "fb width/height bound");
+_Static_assert(FB_SIZE_MAX == DEV_FB_BYTES_MAX, "fb size bound");
+
 static const struct cdev_pager_ops fb_pager_ops = {
 	.cdev_pg_ctor = fb_pg_ctor,
 	.cdev_pg_dtor = fb_pg_dtor,
