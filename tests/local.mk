@@ -153,3 +153,5 @@ dist_check_SCRIPTS += tests/mount_vm_noaddr.sh
 # The fb limits in the manual pages are the daemon's.
 TESTS += tests/mount_fb_limits.sh
 dist_check_SCRIPTS += tests/mount_fb_limits.sh
+# The text of vm/object/<ID>/{info,pages} from real objects.
+tests_check_devpager_SOURCES += tests/check_fs_vm_objects.c

@@ -282,18 +282,30 @@ struct phys_region {
 	char		 name[64];
 };
 
+/* The regions of vm/phys, as many as there are. */
 struct phys_regions {
-	struct phys_region r[64];
-	unsigned	 n;
+	struct phys_region *r;
+	unsigned	 n, alloc;
+	bool		 nomem;
 };
 
 static void
 phys_region_cb(const struct vm_phys_info *info, void *arg)
 {
 	struct phys_regions *pr = arg;
+	struct phys_region *nr;
+	unsigned nalloc;
 
-	if (pr->n == sizeof(pr->r) / sizeof(pr->r[0]))
-		return;
+	if (pr->n == pr->alloc) {
+		nalloc = pr->alloc == 0 ? 64 : pr->alloc * 2;
+		nr = reallocarray(pr->r, nalloc, sizeof(*nr));
+		if (nr == NULL) {
+			pr->nomem = true;
+			return;
+		}
+		pr->r = nr;
+		pr->alloc = nalloc;
+	}
 	pr->r[pr->n].start = info->start;
 	pr->r[pr->n].end = info->end;
 	snprintf(pr->r[pr->n].name, sizeof(pr->r[pr->n].name), "%s",
@@ -320,21 +332,23 @@ phys_region_name(const struct phys_regions *pr, vm_paddr_t pa)
 int
 fs_vm_object_pages_generate(struct sbuf *sb, fuse_ino_t ino)
 {
-	struct phys_regions *pr;
+	struct phys_regions regions, *pr;
 	vm_object_t object;
 	vm_page_t m;
 
-	pr = calloc(1, sizeof(*pr));
-	if (pr == NULL)
-		return (ENOMEM);
+	pr = &regions;
+	memset(pr, 0, sizeof(*pr));
 	object = vm_object_lookup_id(fs_ino_object_id(ino));
-	if (object == NULL) {
-		free(pr);
+	if (object == NULL)
 		return (ENOENT);
-	}
 	rcu_read_lock();
 	vm_phys_foreach(phys_region_cb, pr);
 	rcu_read_unlock();
+	if (pr->nomem) {
+		vm_object_deallocate(object);
+		free(pr->r);
+		return (ENOMEM);
+	}
 	sbuf_printf(sb, "%10s %18s %5s %5s %5s %4s %3s %8s %s\n", "PINDEX",
 	    "PHYS", "FLAGS", "VALID", "DIRTY", "HOLD", "CM", "MAPPINGS",
 	    "WINDOW");
@@ -364,7 +378,7 @@ fs_vm_object_pages_generate(struct sbuf *sb, fuse_ino_t ino)
 	}
 	VM_OBJECT_RUNLOCK(object);
 	vm_object_deallocate(object);
-	free(pr);
+	free(pr->r);
 	return (sbuf_error(sb));
 }
 
