@@ -115,15 +115,95 @@ START_TEST(test_merge_while_waiting)
 }
 END_TEST
 
-START_TEST(test_stop_drains)
+START_TEST(test_close_sends_then_drops)
 {
 	int i;
 
 	for (i = 0; i < 10; i++)
 		fs_inval_enqueue(100 + i, 0, 4096);
-	fs_inval_stop();
-	ck_assert_int_eq(rec.n, 10);
+	/* Not due for a minute: closing sends it at once. */
+	fs_inval_enqueue_after(120, 0, 4096, 60000);
+	fs_inval_close();
+	ck_assert_int_eq(rec.n, 11);
+	ck_assert_uint_eq(rec.ino[10], 120);
 	ck_assert_uint_eq(fs_inval_pending(), 0);
+	/* Closed: later ranges never reach the kernel. */
+	fs_inval_enqueue(130, 0, 4096);
+	fs_inval_enqueue_after(131, 0, 4096, 1);
+	fs_inval_wait_idle();
+	ck_assert_int_eq(rec.n, 11);
+	ck_assert_uint_eq(fs_inval_dropped(), 2);
+	ck_assert_uint_eq(fs_inval_pending(), 0);
+}
+END_TEST
+
+static void *
+close_thread(void *arg)
+{
+	int *nsent = arg;
+
+	fs_inval_close();
+	pthread_mutex_lock(&rec.lock);
+	*nsent = rec.n;
+	pthread_mutex_unlock(&rec.lock);
+	return (NULL);
+}
+
+START_TEST(test_close_waits_for_the_send)
+{
+	pthread_t t;
+	int nsent;
+
+	/* One range is being sent (held at the gate), one waits. */
+	gate(true);
+	fs_inval_enqueue(1, 0, 4096);
+	while (fs_inval_pending() != 0)
+		;
+	fs_inval_enqueue(2, 0, 4096);
+	nsent = -1;
+	ck_assert_int_eq(pthread_create(&t, NULL, close_thread, &nsent), 0);
+	gate(false);
+	pthread_join(t, NULL);
+	/* close returned only after both sends had returned. */
+	ck_assert_int_eq(nsent, 2);
+	ck_assert_uint_eq(rec.ino[0], 1);
+	ck_assert_uint_eq(rec.ino[1], 2);
+}
+END_TEST
+
+static void *
+stop_thread(void *arg)
+{
+	(void)arg;
+	fs_inval_stop();
+	return (NULL);
+}
+
+START_TEST(test_stop_sends_nothing_more)
+{
+	pthread_t t;
+
+	/*
+	 * After the request loop nothing may reach the kernel: stop lets
+	 * the send under way finish and drops what waits.
+	 */
+	gate(true);
+	fs_inval_enqueue(1, 0, 4096);
+	while (fs_inval_pending() != 0)
+		;
+	fs_inval_enqueue(2, 0, 4096);
+	fs_inval_enqueue(3, 65536, 4096);
+	fs_inval_enqueue_after(4, 0, 4096, 1);
+	ck_assert_int_eq(pthread_create(&t, NULL, stop_thread, NULL), 0);
+	/* Once stopping, a new range is dropped on the spot. */
+	while (fs_inval_dropped() == 0)
+		fs_inval_enqueue(5, 0, 4096);
+	gate(false);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rec.n, 1);
+	ck_assert_uint_eq(rec.ino[0], 1);
+	ck_assert_uint_eq(fs_inval_pending(), 0);
+	ck_assert_uint_ge(fs_inval_dropped(), 4);
 }
 END_TEST
 
@@ -139,7 +219,9 @@ fs_inval_suite(void)
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
 	tcase_add_test(tc, test_sent_from_own_thread);
 	tcase_add_test(tc, test_merge_while_waiting);
-	tcase_add_test(tc, test_stop_drains);
+	tcase_add_test(tc, test_close_sends_then_drops);
+	tcase_add_test(tc, test_close_waits_for_the_send);
+	tcase_add_test(tc, test_stop_sends_nothing_more);
 	suite_add_tcase(s, tc);
 	return (s);
 }

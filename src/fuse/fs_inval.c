@@ -32,8 +32,11 @@ static struct {
 	struct inval_list	 queue;		/* [q] due now */
 	struct inval_list	 delayed;	/* [q] by due_ns */
 	unsigned long		 pending;	/* [q] */
+	unsigned long		 dropped;	/* [q] */
 	bool			 busy;		/* [q] a batch is being sent */
 	bool			 running;	/* [q] */
+	bool			 closing;	/* [q] fs_inval_close() */
+	bool			 closed;	/* [q] sending no more */
 	bool			 stopping;	/* [q] */
 	pthread_t		 thread;
 	struct fuse_session	*se;
@@ -48,6 +51,7 @@ static struct {
 
 static bool	inval_merge_into(struct inval_list *list, fuse_ino_t ino,
 		    uint64_t start, uint64_t end);
+static void	inval_drop_all(void);
 
 static uint64_t
 now_ns(void)
@@ -74,6 +78,24 @@ inval_promote(uint64_t now)
 		r->due_ns = 0;
 		TAILQ_INSERT_TAIL(&iq.queue, r, link);
 		iq.pending++;
+	}
+}
+
+/* Free every waiting range, counting it as dropped.  [q] held. */
+static void
+inval_drop_all(void)
+{
+	struct inval_list *lists[2] = { &iq.queue, &iq.delayed };
+	struct inval_range *r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		while ((r = TAILQ_FIRST(lists[i])) != NULL) {
+			TAILQ_REMOVE(lists[i], r, link);
+			iq.pending--;
+			iq.dropped++;
+			free(r);
+		}
 	}
 }
 
@@ -127,6 +149,12 @@ inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
 		off = 0;
 	list = due_ns == 0 ? &iq.queue : &iq.delayed;
 	pthread_mutex_lock(&iq.lock);
+	if (iq.closed || iq.stopping) {
+		/* Shutting down: nothing more reaches the kernel. */
+		iq.dropped++;
+		pthread_mutex_unlock(&iq.lock);
+		return;
+	}
 	if (!inval_merge_into(list, ino, off, end)) {
 		r = malloc(sizeof(*r));
 		if (r == NULL) {
@@ -173,6 +201,11 @@ fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 	inval_enqueue(ino, off, len, now_ns() + (uint64_t)delay_ms * 1000000);
 }
 
+/*
+ * Send ranges as they become due.  When closing, delayed ranges are due at
+ * once and the thread marks the queue closed as soon as it is empty; when
+ * stopping (the request loop has ended), nothing more is sent.
+ */
 static void *
 inval_thread(void *arg)
 {
@@ -183,13 +216,19 @@ inval_thread(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&iq.lock);
 	for (;;) {
-		inval_promote(now_ns());
-		while (TAILQ_EMPTY(&iq.queue) && !iq.stopping) {
+		if (iq.stopping) {
+			inval_drop_all();
+			break;
+		}
+		inval_promote(iq.closing ? UINT64_MAX : now_ns());
+		if (TAILQ_EMPTY(&iq.queue)) {
 			struct inval_range *d = TAILQ_FIRST(&iq.delayed);
 
 			iq.busy = false;
+			if (iq.closing)
+				iq.closed = true;
 			pthread_cond_broadcast(&iq.idle_cv);
-			if (d == NULL)
+			if (d == NULL || iq.closing)
 				pthread_cond_wait(&iq.work_cv, &iq.lock);
 			else {
 				struct timespec ts;
@@ -199,13 +238,7 @@ inval_thread(void *arg)
 				pthread_cond_timedwait(&iq.work_cv, &iq.lock,
 				    &ts);
 			}
-			inval_promote(now_ns());
-		}
-		if (TAILQ_EMPTY(&iq.queue)) {
-			/* Stopping: what is delayed is sent now. */
-			inval_promote(UINT64_MAX);
-			if (TAILQ_EMPTY(&iq.queue))
-				break;
+			continue;
 		}
 		r = TAILQ_FIRST(&iq.queue);
 		TAILQ_REMOVE(&iq.queue, r, link);
@@ -230,6 +263,7 @@ inval_thread(void *arg)
 		pthread_mutex_lock(&iq.lock);
 	}
 	iq.busy = false;
+	iq.closed = true;
 	pthread_cond_broadcast(&iq.idle_cv);
 	pthread_mutex_unlock(&iq.lock);
 	return (NULL);
@@ -251,6 +285,9 @@ fs_inval_start(struct fuse_session *se)
 	pthread_condattr_destroy(&ca);
 	iq.se = se;
 	iq.stopping = false;
+	iq.closing = false;
+	iq.closed = false;
+	iq.dropped = 0;
 	error = pthread_create(&iq.thread, NULL, inval_thread, NULL);
 	if (error == 0)
 		iq.running = true;
@@ -259,8 +296,22 @@ fs_inval_start(struct fuse_session *se)
 }
 
 void
+fs_inval_close(void)
+{
+	pthread_mutex_lock(&iq.lock);
+	iq.closing = true;
+	if (!iq.running)
+		iq.closed = true;
+	pthread_cond_signal(&iq.work_cv);
+	while (!iq.closed)
+		pthread_cond_wait(&iq.idle_cv, &iq.lock);
+	pthread_mutex_unlock(&iq.lock);
+}
+
+void
 fs_inval_stop(void)
 {
+	unsigned long dropped;
 	bool running;
 
 	pthread_mutex_lock(&iq.lock);
@@ -271,8 +322,14 @@ fs_inval_stop(void)
 	if (running)
 		pthread_join(iq.thread, NULL);
 	pthread_mutex_lock(&iq.lock);
+	/* Whatever was queued before the thread ever ran. */
+	inval_drop_all();
 	iq.running = false;
+	dropped = iq.dropped;
 	pthread_mutex_unlock(&iq.lock);
+	if (dropped > 0 && kern_log_debug_enabled())
+		kern_log(LOG_DEBUG, "devpagerfs: %lu invalidations dropped at "
+		    "shutdown", dropped);
 }
 
 unsigned long
@@ -282,6 +339,17 @@ fs_inval_pending(void)
 
 	pthread_mutex_lock(&iq.lock);
 	n = iq.pending;
+	pthread_mutex_unlock(&iq.lock);
+	return (n);
+}
+
+unsigned long
+fs_inval_dropped(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&iq.lock);
+	n = iq.dropped;
 	pthread_mutex_unlock(&iq.lock);
 	return (n);
 }

@@ -8,6 +8,12 @@
  * queue a range here; one thread sends them, merging overlapping and
  * adjacent ranges of the same inode that are still waiting.
  *
+ * Shutdown.  A send waits for WRITE requests that only the daemon's own
+ * workers read, so nothing may be sent once the request loop has ended:
+ * fs_inval_close() sends what is queued while the loop still runs and
+ * then stops sending; fs_inval_stop(), after the loop, sends nothing
+ * more.  Ranges queued after either are dropped.
+ *
  * Locks used to protect struct members in this file:
  *	[q]	the queue mutex (a leaf: taken under page locks)
  */
@@ -19,7 +25,19 @@
 
 /* Start the thread for session se; 0 or errno. */
 int	fs_inval_start(struct fuse_session *se);
-/* Send what is queued, then stop the thread. */
+/*
+ * Send everything queued, delayed ranges at once, then stop sending;
+ * return when the last send has returned.  Must run while the request
+ * loop still serves /dev/fuse and never in a request handler: a send
+ * launders dirty pages through WRITEs the workers answer.  It may block
+ * as long as such a WRITE does.
+ */
+void	fs_inval_close(void);
+/*
+ * Stop the thread once the request loop has ended: what is still queued
+ * is dropped, not sent (the kernel's cache goes with the connection).
+ * Waits for a send already under way.
+ */
 void	fs_inval_stop(void);
 /*
  * Queue an invalidation of [off, off + len) of inode ino (len 0: the whole
@@ -34,6 +52,8 @@ void	fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 	    unsigned delay_ms);
 /* Ranges queued but not yet sent (for tests and vm/stats). */
 unsigned long fs_inval_pending(void);
+/* Ranges dropped by fs_inval_close() or fs_inval_stop() since start. */
+unsigned long fs_inval_dropped(void);
 
 /*
  * Tests: replace the function that talks to the kernel (NULL restores
