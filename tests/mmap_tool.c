@@ -12,6 +12,13 @@
  *	mmap_tool watch FILE OFF BYTE MS	map, touch, print "ready", then
  *						poll the byte at OFF until it
  *						is BYTE (0) or MS ms pass (1)
+ *	mmap_tool dirty FILE SPAN SEED OFF:LEN...
+ *						map [0, SPAN), store the
+ *						position pattern in each
+ *						range, print "ready" and keep
+ *						the dirty mapping, never
+ *						msync'd, until stdin closes
+ *						(0) or 120 s pass (1)
  *
  * Exit status 0 on success, 1 on a mismatch or an unexpected result, 2 on
  * a usage or system error (with a message).
@@ -20,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -108,6 +116,63 @@ unmap(unsigned char *p, uint64_t off, uint64_t mapoff, size_t maplen, int fd,
 	close(fd);
 }
 
+/*
+ * dirty: store the pattern of seed into each OFF:LEN range of a shared
+ * mapping of [0, span) and keep the pages dirty -- no msync, no munmap --
+ * until stdin reaches its end, so that whatever the daemon does meanwhile
+ * (a signal, an unmount) finds them in the kernel's page cache.  The
+ * mapping goes only when the process exits.  Bounded: after 120 s without
+ * the end of stdin the tool gives up (1), so a test never hangs on it.
+ */
+static int
+dirty(const char *path, uint64_t span, uint64_t seed, int nranges,
+    char **ranges)
+{
+	struct pollfd pfd;
+	uint64_t mapoff, roff, rlen, i;
+	unsigned char *p;
+	size_t maplen;
+	char *colon, c;
+	int fd, k, n;
+
+	if (nranges < 1) {
+		fprintf(stderr, "mmap_tool: dirty needs OFF:LEN ranges\n");
+		return (2);
+	}
+	p = map(path, 0, span, PROT_READ | PROT_WRITE, &fd, &mapoff, &maplen);
+	for (k = 0; k < nranges; k++) {
+		colon = strchr(ranges[k], ':');
+		if (colon == NULL) {
+			fprintf(stderr, "mmap_tool: bad range '%s'\n",
+			    ranges[k]);
+			return (2);
+		}
+		*colon = '\0';
+		roff = num(ranges[k]);
+		rlen = num(colon + 1);
+		if (roff > span || rlen > span - roff) {
+			fprintf(stderr, "mmap_tool: range %s:%s beyond %llu\n",
+			    ranges[k], colon + 1, (unsigned long long)span);
+			return (2);
+		}
+		for (i = 0; i < rlen; i++)
+			p[roff + i] = pattern_byte(roff + i, seed);
+	}
+	printf("ready\n");
+	fflush(stdout);
+	pfd.fd = 0;
+	pfd.events = POLLIN;
+	for (;;) {
+		n = poll(&pfd, 1, 120000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (1);
+		if (read(0, &c, 1) <= 0)
+			return (0);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,6 +224,8 @@ main(int argc, char **argv)
 		unmap(p, off, mapoff, maplen, fd, 0);
 		return (0);
 	}
+	if (strcmp(argv[1], "dirty") == 0)
+		return (dirty(argv[2], off, len, argc - 5, argv + 5));
 	if (argc < 6) {
 		fprintf(stderr, "mmap_tool: %s needs more arguments\n", argv[1]);
 		return (2);

@@ -16,6 +16,8 @@ src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs_ops.c \
 	src/fuse/fs_options.c \
 	src/fuse/fs_options.h \
+	src/fuse/fs_shutdown.c \
+	src/fuse/fs_shutdown.h \
 	src/fuse/fs_stats.c \
 	src/fuse/fs_stats.h \
 	src/fuse/fs_vfile.h \

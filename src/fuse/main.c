@@ -2,9 +2,12 @@
  * devpagerfs: mount the tree and serve it.
  *
  * Life cycle: parse -> validate -> session -> signal handlers -> mount ->
- * daemonize -> start the VM and its threads -> loop -> unmount -> tear
- * down.  RCU and every other thread start only after fuse_daemonize(),
- * since fork() would leave them behind.
+ * daemonize -> start the shutdown thread, the VM and its threads -> loop
+ * -> tear down -> unmount.  RCU and every other thread start only after
+ * fuse_daemonize(), since fork() would leave them behind.  A signal ends
+ * the loop only after the dirty pages are written back (fs_shutdown.h);
+ * after the loop nothing may wait on a request, since no worker is left
+ * to answer it.
  */
 #include "config.h"
 
@@ -27,6 +30,7 @@
 #include "fuse/fs_device.h"
 #include "fuse/fs_inval.h"
 #include "fuse/fs_options.h"
+#include "fuse/fs_shutdown.h"
 #include "fuse/fs_stats.h"
 
 /*
@@ -84,20 +88,30 @@ fs_start(void)
 	return (0);
 }
 
-/* Undo fs_start(), in reverse order, once no request can arrive. */
-static void
+/*
+ * Undo fs_start() once the request loop has ended.  No worker reads
+ * /dev/fuse any more, so nothing here may reach the kernel in a way that
+ * waits on a request: the unmap and revoke hooks go first, and the
+ * invalidation thread sends nothing more.  Then every backing is made
+ * durable before the devices go.  0, or 1 if a device could not be synced.
+ */
+static int
 fs_stop(void)
 {
+	int status;
+
 	if (!fs_vm_up)
-		return;
-	fs_device_fini();
-	dev_destroy_all();
-	fs_inval_stop();
+		return (0);
 	pmap_set_unmap_callback(NULL, NULL);
 	dev_set_revoke_hook(NULL);
+	fs_inval_stop();
+	status = fs_shutdown_sync_devices() != 0 ? 1 : 0;
+	fs_device_fini();
+	dev_destroy_all();
 	fs_stats_vm_started(false);
 	vm_fini();
 	fs_vm_up = false;
+	return (status);
 }
 
 static void
@@ -171,7 +185,7 @@ main(int argc, char *argv[])
 	fs.se = fuse_session_new(&args, &fs_ll_ops, sizeof(fs_ll_ops), NULL);
 	if (fs.se == NULL)
 		goto out_args;
-	if (fuse_set_signal_handlers(fs.se) != 0)
+	if (fs_shutdown_init(fs.se) != 0)
 		goto out_session;
 	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
 		goto out_signals;
@@ -179,43 +193,42 @@ main(int argc, char *argv[])
 		goto out_unmount;
 	if (!cmd.foreground)
 		kern_log_to_syslog("devpagerfs");
+	if (fs_shutdown_start(cmd.mountpoint) != 0)
+		goto out_unmount;
 	if (fs_start() != 0) {
-		fs_stop();
+		/* No loop will run: wait for a drain a signal started. */
+		(void)fs_shutdown_loop_exit(0);
+		(void)fs_stop();
 		goto out_unmount;
 	}
 
+	fs_shutdown_loop_enter();
 	if (cmd.singlethread)
 		ret = fuse_session_loop(fs.se);
 	else {
 		loop_cfg = fuse_loop_cfg_create();
-		if (loop_cfg == NULL) {
+		if (loop_cfg == NULL)
 			ret = -ENOMEM;
-			goto out_loop;
+		else {
+			fuse_loop_cfg_set_clone_fd(loop_cfg, cmd.clone_fd);
+			if (cmd.max_idle_threads <= 100000)
+				fuse_loop_cfg_set_idle_threads(loop_cfg,
+				    cmd.max_idle_threads);
+			/* fuse_parse_cmdline leaves UINT_MAX when not given. */
+			if (cmd.max_threads > 0 && cmd.max_threads <= 100000)
+				fuse_loop_cfg_set_max_threads(loop_cfg,
+				    cmd.max_threads);
+			ret = fuse_session_loop_mt(fs.se, loop_cfg);
 		}
-		fuse_loop_cfg_set_clone_fd(loop_cfg, cmd.clone_fd);
-		if (cmd.max_idle_threads <= 100000)
-			fuse_loop_cfg_set_idle_threads(loop_cfg,
-			    cmd.max_idle_threads);
-		/* fuse_parse_cmdline leaves UINT_MAX when not given. */
-		if (cmd.max_threads > 0 && cmd.max_threads <= 100000)
-			fuse_loop_cfg_set_max_threads(loop_cfg,
-			    cmd.max_threads);
-		ret = fuse_session_loop_mt(fs.se, loop_cfg);
 	}
-out_loop:
-	/*
-	 * 0: unmounted; > 0: the signal that ended the loop (a clean
-	 * stop); < 0: an error.
-	 */
-	if (ret < 0)
-		kern_log(LOG_ERR, "devpagerfs: session loop failed: %s",
-		    strerror(-ret));
-	ret = ret < 0 ? 1 : 0;
-	fs_stop();
+	/* 0 after an unmount or a complete drain, 1 otherwise. */
+	ret = fs_shutdown_loop_exit(ret);
+	if (fs_stop() != 0)
+		ret = 1;
 out_unmount:
 	fuse_session_unmount(fs.se);
 out_signals:
-	fuse_remove_signal_handlers(fs.se);
+	fs_shutdown_fini();
 out_session:
 	fuse_session_destroy(fs.se);
 out_args:
