@@ -84,9 +84,11 @@ tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h te
 # Slow soaks (make regtest, run by .ci/run).
 REGTESTS += tests/regtest/soak_faults.sh
 
-# Shutdown: signals with dirty mapped pages, unmount paths, the bound.
+# Shutdown: signals with dirty mapped pages, unmount paths, the bound;
+# SIGKILL crash consistency.
 TESTS += tests/mount_shutdown.sh
 dist_check_SCRIPTS += tests/mount_shutdown.sh
+REGTESTS += tests/regtest/crash_consistency.sh tests/regtest/shutdown_limit.sh
 tests_check_devpager_SOURCES += tests/check_dev_fb.c tests/png_read.c tests/png_read.h
 tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c
 TESTS += tests/mount_gem.sh
