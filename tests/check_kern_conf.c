@@ -1013,6 +1013,38 @@ START_TEST(test_close_tracking)
 }
 END_TEST
 
+START_TEST(test_close_all)
+{
+	struct cdev *dev;
+	struct file *a, *b;
+	int drvdata;
+
+	/*
+	 * Shutdown: files whose release never came are closed as by
+	 * devfs_close -- d_close, the cdevpriv destructor, the device
+	 * reference and the file itself go.
+	 */
+	dev = new_dev(&tdrv_sw, "closeall", 0);
+	dev->si_drv1 = &drvdata;
+	st.set_priv_in_open = true;
+	ck_assert_int_eq(devfs_open(dev, O_RDWR, &cred_u, &a), 0);
+	st.set_priv_in_open = false;
+	ck_assert_int_eq(devfs_open(dev, O_RDONLY, NULL, &b), 0);
+	ck_assert_uint_eq(dev->si_usecount, 2);
+	ck_assert_uint_eq(dev->si_refcount, 3);
+	ck_assert_uint_ge(devfs_close_all(), 2);
+	ck_assert_int_eq(st.calls[M_CLOSE], 1);
+	ck_assert_int_eq(st.priv_dtor_calls, 1);
+	ck_assert_ptr_eq(st.priv_dtor_arg, &drvdata);
+	ck_assert_uint_eq(dev->si_usecount, 0);
+	ck_assert_uint_eq(dev->si_refcount, 1);
+	/* Closed files are off the list: nothing twice. */
+	ck_assert_uint_eq(devfs_close_all(), 0);
+	ck_assert_int_eq(st.calls[M_CLOSE], 1);
+	destroy_dev(dev);
+}
+END_TEST
+
 /*
  * Real threads: lookups, references and driver calls racing creation and
  * destruction of the same names.
@@ -1127,6 +1159,7 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_cdevpriv_lifecycle);
 	tcase_add_test(tc, test_open_failure);
 	tcase_add_test(tc, test_close_tracking);
+	tcase_add_test(tc, test_close_all);
 	suite_add_tcase(s, tc);
 	return (s);
 }

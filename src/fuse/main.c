@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kern/devfs.h"
 #include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "kern/sbuf.h"
@@ -92,12 +93,14 @@ fs_start(void)
  * Undo fs_start() once the request loop has ended.  No worker reads
  * /dev/fuse any more, so nothing here may reach the kernel in a way that
  * waits on a request: the unmap and revoke hooks go first, and the
- * invalidation thread sends nothing more.  Then every backing is made
- * durable before the devices go.  0, or 1 if a device could not be synced.
+ * invalidation thread sends nothing more.  Then the files still open are
+ * closed, every backing is made durable, and the devices go.  0, or 1 if
+ * a device could not be synced.
  */
 static int
 fs_stop(void)
 {
+	unsigned nopen;
 	int status;
 
 	if (!fs_vm_up)
@@ -105,6 +108,11 @@ fs_stop(void)
 	pmap_set_unmap_callback(NULL, NULL);
 	dev_set_revoke_hook(NULL);
 	fs_inval_stop();
+	/* Opens whose release will never come: a process kept the file. */
+	nopen = devfs_close_all();
+	if (nopen > 0)
+		kern_log(LOG_DEBUG, "devpagerfs: closed %u device files still "
+		    "open", nopen);
 	status = fs_shutdown_sync_devices() != 0 ? 1 : 0;
 	fs_device_fini();
 	dev_destroy_all();

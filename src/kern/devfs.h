@@ -22,6 +22,7 @@
  * Locks used to protect struct members in this file:
  *	(c)	constant after devfs_open
  *	(f)	f_mtx (per file, a leaf lock; destructors run unlocked)
+ *	(l)	the list of open files' mutex (a leaf)
  *	(v)	the filesystem's (not used here)
  */
 #ifndef _KERN_DEVFS_H_
@@ -29,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "kern/conf.h"
 #include "kern/mutex.h"
@@ -45,6 +47,7 @@ struct file {
 	void		*f_cdevpriv;	/* (f) driver data */
 	d_priv_dtor_t	*f_cdevpriv_dtor; /* (f) its destructor */
 	void		*f_fsdata;	/* (v) the filesystem's */
+	LIST_ENTRY(file) f_link;	/* (l) open files */
 };
 
 /*
@@ -76,6 +79,13 @@ void	devfs_fpop_exit(struct file *saved);
 int	devfs_open(struct cdev *dev, int oflags, const struct ucred *cred,
 	    struct file **fpp);
 int	devfs_close(struct file *fp);
+/*
+ * Close every file still open, each as devfs_close does, and return how
+ * many there were: at shutdown, for the opens whose release will never
+ * come (a process still had the file open or mapped).  No devfs_open may
+ * run meanwhile.
+ */
+unsigned devfs_close_all(void);
 int	devfs_read(struct file *fp, void *buf, size_t len, vm_ooffset_t off,
 	    size_t *donep);
 int	devfs_write(struct file *fp, const void *buf, size_t len,

@@ -22,6 +22,11 @@
 #include "kern/proc.h"
 
 static uint64_t devfs_next_file_id = 1;		/* (a) */
+/* Every file between a successful devfs_open and its devfs_close. */
+static struct mtx devfs_files_mtx = MTX_INITIALIZER("devfs files",
+    LOCK_RANK_LEAF, 0);
+static LIST_HEAD(, file) devfs_files =
+    LIST_HEAD_INITIALIZER(devfs_files);			/* (l) */
 
 static void	devfs_destroy_cdevpriv(struct file *fp);
 
@@ -162,6 +167,9 @@ devfs_open(struct cdev *dev, int oflags, const struct ucred *cred,
 		devfs_file_free(fp);
 		return (error);
 	}
+	mtx_lock(&devfs_files_mtx);
+	LIST_INSERT_HEAD(&devfs_files, fp, f_link);
+	mtx_unlock(&devfs_files_mtx);
 	*fpp = fp;
 	return (0);
 }
@@ -175,6 +183,9 @@ devfs_close(struct file *fp)
 	int error, ref;
 	bool last;
 
+	mtx_lock(&devfs_files_mtx);
+	LIST_REMOVE(fp, f_link);
+	mtx_unlock(&devfs_files_mtx);
 	dev = fp->f_dev;
 	dev_lock();
 	KASSERT(dev->si_usecount > 0, ("devfs_close(%s): no opens",
@@ -199,6 +210,22 @@ devfs_close(struct file *fp)
 	}
 	devfs_file_free(fp);
 	return (error);
+}
+
+unsigned
+devfs_close_all(void)
+{
+	struct file *fp;
+	unsigned n;
+
+	for (n = 0;; n++) {
+		mtx_lock(&devfs_files_mtx);
+		fp = LIST_FIRST(&devfs_files);
+		mtx_unlock(&devfs_files_mtx);
+		if (fp == NULL)
+			return (n);
+		(void)devfs_close(fp);
+	}
 }
 
 int
