@@ -36,7 +36,8 @@
  * itself before it ends the connection; the loop returns 0 and the
  * teardown makes the backing durable (fs_shutdown_sync_devices).
  *
- * Every function here is called by the main thread, in this order.
+ * The main thread calls these in the order below; the drain thread calls
+ * fs_shutdown_sync_devices() too.
  */
 #ifndef _FUSE_FS_SHUTDOWN_H_
 #define _FUSE_FS_SHUTDOWN_H_
