@@ -5,7 +5,8 @@
  * the tree is configured with --enable-invariants (INVARIANTS); panic() is
  * always there.  A failed assertion logs one line through kern_log() and
  * aborts the process (SIGABRT), which is what tests catch with
- * tcase_add_test_raise_signal().
+ * tcase_add_test_raise_signal(), after naming the panic they expect with
+ * panic_expect().
  */
 #ifndef _KERN_KASSERT_H_
 #define _KERN_KASSERT_H_
@@ -23,6 +24,15 @@ void	panic(const char *fmt, ...)
 	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
 void	kassert_panic(const char *fmt, ...)
 	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+
+/*
+ * Tests only: the next panic must contain substr (NULL: any panic will
+ * do, the default).  A panic that does not logs both messages and exits
+ * with PANIC_EXPECT_MISMATCH (EX_SOFTWARE) instead of aborting, so a test
+ * expecting SIGABRT fails when the code panics for another reason.
+ */
+#define	PANIC_EXPECT_MISMATCH	70
+void	panic_expect(const char *substr);
 
 #ifdef INVARIANTS
 #define	KASSERT(exp, msg) do {						\

@@ -4,18 +4,40 @@
  * Both are safe to call with any lock held: they only format into a stack
  * buffer and call kern_log(), which takes no lock.  abort() raises SIGABRT,
  * which is what the Check tests of assertions expect.
+ *
+ * The panic a test expects.  A test that proves an assertion fires names
+ * the panic it expects with panic_expect() before running the code under
+ * test.  A panic whose message contains that text aborts as usual; any
+ * other panic is a different failure than the one the test is about: it
+ * logs both messages and exits with PANIC_EXPECT_MISMATCH instead of
+ * raising SIGABRT, so a test registered with
+ * tcase_add_test_raise_signal(..., SIGABRT) fails ("Early exit with
+ * return value 70") with the two messages just above its result.  The
+ * expectation lives in a static buffer: it is set before the code under
+ * test runs (so before any thread that could panic exists, or with a
+ * barrier between) and only read by the panicking thread.
+ *
+ * Locks used to protect data in this file:
+ *	(a)	atomic
+ *	(e)	written before panic_expected_set is stored (release), read
+ *		after it is loaded (acquire)
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "kern/kassert.h"
 #include "kern/kern_log.h"
 
 #define	PANIC_MSG_MAX	512
+
+static char panic_expected[PANIC_MSG_MAX];	/* (e) */
+static int panic_expected_set;			/* (a) */
 
 static void vpanic(const char *fmt, va_list ap)
     __attribute__((__noreturn__, __format__(__printf__, 1, 0)));
@@ -27,6 +49,13 @@ vpanic(const char *fmt, va_list ap)
 
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	kern_log(LOG_CRIT, "panic: %s", msg);
+	if (__atomic_load_n(&panic_expected_set, __ATOMIC_ACQUIRE) &&
+	    strstr(msg, panic_expected) == NULL) {
+		kern_log(LOG_CRIT, "panic_expect: this is not the expected "
+		    "panic: wanted a message containing \"%s\", got \"%s\"",
+		    panic_expected, msg);
+		_exit(PANIC_EXPECT_MISMATCH);
+	}
 	abort();
 }
 
@@ -48,4 +77,16 @@ kassert_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vpanic(fmt, ap);
 	/* NOTREACHED */
+}
+
+void
+panic_expect(const char *substr)
+{
+
+	if (substr == NULL) {
+		__atomic_store_n(&panic_expected_set, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	(void)snprintf(panic_expected, sizeof(panic_expected), "%s", substr);
+	__atomic_store_n(&panic_expected_set, 1, __ATOMIC_RELEASE);
 }
