@@ -909,6 +909,42 @@ START_TEST(test_mmap_cdev_errors)
 }
 END_TEST
 
+/*
+ * A driver of the wrong version: its node exists, but its dead d_mmap and
+ * d_mmap_single refuse everything, so mapping it fails with EINVAL and
+ * the driver's own d_mmap never runs.
+ */
+static struct cdevsw odrv_oldver_sw = {
+	.d_version = D_VERSION_02,
+	.d_name = "odrv_oldver",
+	.d_mmap = NULL,		/* set to odrv_sw's in the test */
+};
+
+START_TEST(test_mmap_cdev_wrong_version)
+{
+	struct cdev *dev;
+	vm_object_t o;
+	vm_ooffset_t foff;
+
+	odrv_oldver_sw.d_mmap = odrv_sw.d_mmap;
+	odrv_oldver_sw.d_mmap_single = odrv_sw.d_mmap_single;
+	dt_capture_start();
+	dev = dt_make_dev(&odrv_oldver_sw, "oldver");
+	ck_assert_int_eq(dt_count_substr(dt_capture_stop(),
+	    "\"odrv_oldver\" has wrong version and is disabled"), 1);
+	foff = 0;
+	o = (vm_object_t)&o;
+	ck_assert_int_eq(vm_mmap_cdev(dev, &foff, PAGE_SIZE, VM_PROT_READ,
+	    VM_PROT_READ, NULL, &o), EINVAL);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(odrv.calls, 0);
+	ck_assert_int_eq(odrv.single_calls, 0);
+	ck_assert_uint_eq(vm_object_live_count(), 0);
+	ck_assert_uint_eq(dev->si_threadcount, 0);
+	destroy_dev(dev);
+}
+END_TEST
+
 START_TEST(test_mmap_cdev_anon)
 {
 	struct cdev *dev;
@@ -977,6 +1013,7 @@ device_pager_suite(void)
 	tcase_add_test(tc, test_mmap_cdev_single);
 	tcase_add_test(tc, test_mmap_cdev_errors);
 	tcase_add_test(tc, test_mmap_cdev_anon);
+	tcase_add_test(tc, test_mmap_cdev_wrong_version);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -197,6 +197,21 @@ static struct cdevsw empty_sw = {
 static struct cdevsw old_sw = {
 	.d_version = D_VERSION_02,
 	.d_name = "olddrv",
+	.d_open = tdrv_open,
+	.d_close = tdrv_close,
+	.d_read = tdrv_read,
+	.d_write = tdrv_write,
+	.d_ioctl = tdrv_ioctl,
+	.d_mmap = tdrv_mmap,
+	.d_mmap_single = tdrv_mmap_single,
+	.d_purge = tdrv_purge,
+};
+
+static struct cdevsw old_giant_sw = {
+	.d_version = D_VERSION_01,
+	.d_flags = D_NEEDGIANT,
+	.d_open = tdrv_open,
+	.d_read = tdrv_read,
 	.d_mmap = tdrv_mmap,
 };
 
@@ -374,27 +389,102 @@ START_TEST(test_make_dev_duplicate)
 }
 END_TEST
 
+/*
+ * A driver of the wrong version is disabled, not refused (FreeBSD's
+ * prep_cdevsw): the node is made, the console is told, and every method
+ * is dead -- ENXIO for open, close, read, write and ioctl, ENODEV for
+ * d_mmap and d_mmap_single -- without ever reaching the driver.
+ */
+static void
+assert_dead_methods(struct cdev *dev)
+{
+	struct cdevsw *csw;
+	struct vm_object *obj;
+	struct file *fp;
+	vm_ooffset_t off;
+	vm_paddr_t pa;
+	vm_memattr_t ma;
+	char buf[8];
+	size_t done;
+	int ref;
+
+	fp = (struct file *)&fp;
+	ck_assert_int_eq(devfs_open(dev, O_RDWR, NULL, &fp), ENXIO);
+	csw = dev_refthread(dev, &ref);
+	ck_assert_ptr_nonnull(csw);
+	ck_assert_int_eq(csw->d_open(dev, O_RDWR, 0, curthread), ENXIO);
+	ck_assert_int_eq(csw->d_close(dev, O_RDWR, 0, curthread), ENXIO);
+	done = 99;
+	ck_assert_int_eq(csw->d_read(dev, buf, sizeof(buf), 0, 0, &done),
+	    ENXIO);
+	ck_assert_uint_eq(done, 0);
+	done = 99;
+	ck_assert_int_eq(csw->d_write(dev, buf, sizeof(buf), 0, 0, &done),
+	    ENXIO);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_int_eq(csw->d_ioctl(dev, 7, NULL, 0, curthread), ENXIO);
+	ck_assert_int_eq(csw->d_mmap(dev, 0, &pa, VM_PROT_READ, &ma), ENODEV);
+	off = 0;
+	obj = NULL;
+	ck_assert_int_eq(csw->d_mmap_single(dev, &off, 4096, &obj,
+	    VM_PROT_READ), ENODEV);
+	ck_assert_ptr_null(obj);
+	dev_relthread(dev, ref);
+	/* The driver's own methods never ran. */
+	for (ref = 0; ref < M_COUNT; ref++)
+		ck_assert_int_eq(st.calls[ref], 0);
+	ck_assert(!mtx_owned(&Giant));
+}
+
 START_TEST(test_make_dev_wrong_version)
 {
-	struct cdev *dev;
+	struct cdev *dev, *dev2;
 	const char *log;
 	unsigned n0;
 
 	n0 = dev_count();
 	capture_start();
-	ck_assert_int_eq(make_dev(&old_sw, "oldv", 0, 0, 0600, 0, &dev),
-	    EINVAL);
+	ck_assert_int_eq(make_dev(&old_sw, "oldv", 0, 0, 0600, 0, &dev), 0);
 	log = capture_stop();
-	ck_assert_ptr_null(dev);
-	ck_assert_ptr_nonnull(strstr(log,
-	    "Device driver \"olddrv\" has wrong version"));
-	ck_assert_uint_eq(dev_count(), n0);
-	/* The driver's table was left alone. */
-	ck_assert((old_sw.d_flags & D_INIT) == 0);
-	ck_assert_ptr_null(old_sw.d_open);
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_ptr_nonnull(strstr(log, "WARNING: Device driver \"olddrv\" "
+	    "has wrong version and is disabled."));
+	ck_assert_uint_eq(dev_count(), n0 + 1);
 	rcu_read_lock();
-	ck_assert_ptr_null(dev_lookup_rcu("oldv"));
+	ck_assert_ptr_eq(dev_lookup_rcu("oldv"), dev);
 	rcu_read_unlock();
+	ck_assert((old_sw.d_flags & D_INIT) != 0);
+	ck_assert(old_sw.d_mmap != tdrv_mmap);
+	/* d_purge is left as it was. */
+	ck_assert(old_sw.d_purge == tdrv_purge);
+	assert_dead_methods(dev);
+
+	/* A second node of the same table: no second message. */
+	capture_start();
+	ck_assert_int_eq(make_dev(&old_sw, "oldv2", 0, 0, 0600, 0, &dev2), 0);
+	log = capture_stop();
+	ck_assert_ptr_null(strstr(log, "wrong version"));
+	assert_dead_methods(dev2);
+	destroy_dev(dev2);
+	destroy_dev(dev);
+}
+END_TEST
+
+/* The same through the Giant shims, and a driver without a name. */
+START_TEST(test_make_dev_wrong_version_giant)
+{
+	struct cdev *dev;
+	const char *log;
+
+	capture_start();
+	ck_assert_int_eq(make_dev(&old_giant_sw, "oldg", 0, 0, 0600, 0,
+	    &dev), 0);
+	log = capture_stop();
+	ck_assert_ptr_nonnull(strstr(log, "WARNING: Device driver \"???\" "
+	    "has wrong version and is disabled."));
+	ck_assert_ptr_nonnull(old_giant_sw.d_gianttrick);
+	assert_dead_methods(dev);
+	destroy_dev(dev);
 }
 END_TEST
 
@@ -1123,6 +1213,7 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_make_dev_names);
 	tcase_add_test(tc, test_make_dev_duplicate);
 	tcase_add_test(tc, test_make_dev_wrong_version);
+	tcase_add_test(tc, test_make_dev_wrong_version_giant);
 	tcase_add_test(tc, test_make_dev_s_args);
 	tcase_add_test(tc, test_dev_ref_rel);
 #ifdef INVARIANTS

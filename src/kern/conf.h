@@ -28,11 +28,11 @@
  * and d_mmap_single fail with ENODEV (an ENODEV from d_mmap_single is what
  * selects the device-pager fallback in vm_mmap_cdev).
  *
- * Versions.  d_version must be D_VERSION.  A cdevsw with another version
- * is refused: make_dev logs "WARNING: Device driver "NAME" has wrong
- * version" and returns EINVAL (FreeBSD instead installs dead methods and
- * creates the node; refusing is clearer for a daemon that creates nodes
- * from its configuration).
+ * Versions.  d_version must be D_VERSION.  As in FreeBSD, a cdevsw with
+ * another version is disabled, not refused: make_dev logs "WARNING:
+ * Device driver "NAME" has wrong version and is disabled.  Recompile the
+ * driver." and creates the node, whose open, close, read, write and ioctl
+ * fail with ENXIO and whose d_mmap and d_mmap_single fail with ENODEV.
  *
  * Method signatures follow FreeBSD's, adapted to userspace: d_read and
  * d_write take a buffer, a length and an offset instead of a struct uio
@@ -203,8 +203,9 @@ struct make_dev_args {
 
 void	make_dev_args_init(struct make_dev_args *args);
 /*
- * Create a node named by fmt.  0, or: EINVAL (bad name, bad cdevsw, wrong
- * d_version), EEXIST (name taken), ENOMEM.  The caller must be a
+ * Create a node named by fmt.  0, or: EINVAL (bad name, bad cdevsw),
+ * EEXIST (name taken), ENOMEM.  A wrong d_version is not an error: the
+ * node is made with dead methods (see Versions above).  The caller must be a
  * registered RCU thread (rcu_thread_online is called here).
  */
 int	make_dev_s(struct make_dev_args *args, struct cdev **cdevp,

@@ -1,8 +1,8 @@
 /*
  * The cdev registry (see conf.h): node creation and destruction,
  * references, thread references, the lock-free name table, and the
- * preparation of a driver's cdevsw (version check, Giant shims, default
- * methods).
+ * preparation of a driver's cdevsw (version check and dead methods, Giant
+ * shims, default methods).
  *
  * Data structures:
  *	dev_ht		cds_lfht keyed by name (hash of the name, strcmp
@@ -59,6 +59,14 @@ static void	dev_free_rcu(struct rcu_head *head);
 static void	dev_purge(struct cdev *dev, struct cdevsw *csw);
 static void	giant_enter(void);
 static void	giant_exit(void);
+
+static d_open_t dead_open;
+static d_close_t dead_close;
+static d_read_t dead_read;
+static d_write_t dead_write;
+static d_ioctl_t dead_ioctl;
+static d_mmap_t dead_mmap;
+static d_mmap_single_t dead_mmap_single;
 
 static d_open_t null_open;
 static d_close_t null_close;
@@ -178,10 +186,19 @@ dev_name_valid(const char *name)
 }
 
 /*
- * Prepare a cdevsw on its first make_dev: refuse a wrong version, wrap
- * the methods of a D_NEEDGIANT driver in Giant shims (keeping the
- * originals in d_gianttrick), give NULL methods their defaults.  devmtx
- * must be held.
+ * Prepare a cdevsw on its first make_dev: disable a driver of the wrong
+ * version, wrap the methods of a D_NEEDGIANT driver in Giant shims
+ * (keeping the originals in d_gianttrick), give NULL methods their
+ * defaults.  devmtx must be held.
+ *
+ * A wrong d_version does not fail make_dev, as in FreeBSD: the driver is
+ * told so on the console and its methods are replaced by dead ones --
+ * open, close, read, write and ioctl fail with ENXIO, d_mmap and
+ * d_mmap_single with ENODEV (mapping the node then fails with EINVAL,
+ * since the device pager's d_mmap check refuses every page).  d_purge is
+ * left as it is.  The dead methods take the place of the driver's before
+ * the Giant shims are set up, so a D_NEEDGIANT driver's dead methods run
+ * with Giant like any of its methods.
  */
 static int
 prep_cdevsw(struct cdevsw *devsw)
@@ -192,10 +209,16 @@ prep_cdevsw(struct cdevsw *devsw)
 	if ((devsw->d_flags & D_INIT) != 0)
 		return (0);
 	if (devsw->d_version != D_VERSION) {
-		kern_log(LOG_WARNING,
-		    "WARNING: Device driver \"%s\" has wrong version",
-		    devsw->d_name != NULL ? devsw->d_name : "(unnamed)");
-		return (EINVAL);
+		kern_log(LOG_WARNING, "WARNING: Device driver \"%s\" has wrong "
+		    "version and is disabled.  Recompile the driver.",
+		    devsw->d_name != NULL ? devsw->d_name : "???");
+		devsw->d_open = dead_open;
+		devsw->d_close = dead_close;
+		devsw->d_read = dead_read;
+		devsw->d_write = dead_write;
+		devsw->d_ioctl = dead_ioctl;
+		devsw->d_mmap = dead_mmap;
+		devsw->d_mmap_single = dead_mmap_single;
 	}
 	if ((devsw->d_flags & D_NEEDGIANT) != 0 &&
 	    devsw->d_gianttrick == NULL) {
@@ -556,6 +579,66 @@ destroy_dev(struct cdev *dev)
 
 	/* The registry's reference. */
 	dev_rel(dev);
+}
+
+/*
+ * The methods of a driver disabled for its wrong d_version (FreeBSD's
+ * dead_cdevsw): ENXIO, except the two mmap methods, ENODEV.
+ */
+static int
+dead_open(struct cdev *dev, int oflags, int devtype, struct thread *td)
+{
+
+	return (ENXIO);
+}
+
+static int
+dead_close(struct cdev *dev, int fflag, int devtype, struct thread *td)
+{
+
+	return (ENXIO);
+}
+
+static int
+dead_read(struct cdev *dev, void *buf, size_t len, vm_ooffset_t off,
+    int ioflag, size_t *donep)
+{
+
+	*donep = 0;
+	return (ENXIO);
+}
+
+static int
+dead_write(struct cdev *dev, const void *buf, size_t len, vm_ooffset_t off,
+    int ioflag, size_t *donep)
+{
+
+	*donep = 0;
+	return (ENXIO);
+}
+
+static int
+dead_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
+    struct thread *td)
+{
+
+	return (ENXIO);
+}
+
+static int
+dead_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
+    int nprot, vm_memattr_t *memattr)
+{
+
+	return (ENODEV);
+}
+
+static int
+dead_mmap_single(struct cdev *dev, vm_ooffset_t *offset, vm_size_t size,
+    struct vm_object **object, int nprot)
+{
+
+	return (ENODEV);
 }
 
 /*
