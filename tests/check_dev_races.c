@@ -26,6 +26,7 @@
 #include "check_devpager.h"
 #include "check_dev_util.h"
 #include "kern/conf.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/lock.h"
 #include "kern/test_hook.h"
@@ -350,6 +351,8 @@ START_TEST(test_42a_no_pglist_init_caught)
 	struct alloc_arg t1a = { &handle_c, OBJT_DEVICE, &cnt_ops, NULL };
 	vm_object_t o2;
 
+	panic_expect("dev_pager_dealloc: object *: devp_pglist is not "
+	    "initialised");
 	dev_pager_set_variant(DEV_PAGER_LOSER_NO_PGLIST_INIT);
 	race_41(H1, &t1a, &o2, NULL);
 	ck_abort_msg("the uninitialised fake-page list went unnoticed");
@@ -361,6 +364,8 @@ START_TEST(test_42b_not_listed_caught)
 	struct alloc_arg t1a = { &handle_c, OBJT_DEVICE, &cnt_ops, NULL };
 	vm_object_t o2;
 
+	panic_expect("dev_pager_dealloc: object * is not on the device pager "
+	    "list");
 	dev_pager_set_variant(DEV_PAGER_LOSER_NOT_LISTED);
 	race_41(H1, &t1a, &o2, NULL);
 	ck_abort_msg("unlinking a non-member went unnoticed");
@@ -522,6 +527,8 @@ START_TEST(test_43c_lor_aborts_before_deadlock)
 	vm_object_t o;
 	pthread_t t2;
 
+	panic_expect("witness: lock order reversal: \"dev_pager list\"*while "
+	    "holding \"vm object\"");
 	o = new_object(&handle_c);
 	dev_pager_set_variant(DEV_PAGER_DEALLOC_LOR);
 	test_hook_arm(H4);

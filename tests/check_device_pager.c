@@ -18,6 +18,7 @@
 #include "kern/conf.h"
 #include "kern/devfs.h"
 #include "kern/fail.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
 #include "kern/proc.h"
@@ -780,6 +781,7 @@ START_TEST(test_wrong_page_type_mgt)
 	vm_object_t o;
 	vm_page_t m;
 
+	panic_expect("Wrong page type");
 	o = cdev_pager_allocate(&handle_a, OBJT_MGTDEVICE, &mgt_unmanaged_ops,
 	    PAGE_SIZE, VM_PROT_READ, 0, NULL);
 	(void)dt_getpage(o, 0, false, &m);
@@ -791,6 +793,7 @@ START_TEST(test_wrong_page_type_dev)
 	vm_object_t o;
 	vm_page_t m;
 
+	panic_expect("Wrong page type");
 	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &dev_managed_ops,
 	    PAGE_SIZE, VM_PROT_READ, 0, NULL);
 	(void)dt_getpage(o, 0, false, &m);

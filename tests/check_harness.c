@@ -34,6 +34,23 @@ START_TEST(test_expected_panic_aborts)
 }
 END_TEST
 
+/* '*' stands for any text; the pieces must come in order. */
+START_TEST(test_pattern_panic_aborts)
+{
+
+	panic_expect("object * at *:17");
+	panic("harness: object %p at %s:%d", (void *)&fixture_ran, "x.c", 17);
+}
+END_TEST
+
+START_TEST(test_pattern_out_of_order_exits)
+{
+
+	panic_expect("at *object");
+	panic("harness: object %p at %s:%d", (void *)&fixture_ran, "x.c", 17);
+}
+END_TEST
+
 /* Any panic aborts when the test names none. */
 START_TEST(test_unnamed_panic_aborts)
 {
@@ -73,7 +90,10 @@ harness_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_fixture_runs);
 	tcase_add_test_raise_signal(tc, test_expected_panic_aborts, SIGABRT);
+	tcase_add_test_raise_signal(tc, test_pattern_panic_aborts, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_unnamed_panic_aborts, SIGABRT);
+	tcase_add_exit_test(tc, test_pattern_out_of_order_exits,
+	    PANIC_EXPECT_MISMATCH);
 	tcase_add_exit_test(tc, test_other_panic_exits,
 	    PANIC_EXPECT_MISMATCH);
 	tcase_add_exit_test(tc, test_expectation_replaced,

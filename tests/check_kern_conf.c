@@ -22,6 +22,7 @@
 #include "check_devpager.h"
 #include "kern/conf.h"
 #include "kern/devfs.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
 #include "kern/proc.h"
@@ -549,6 +550,7 @@ START_TEST(test_dev_rel_negative_asserts)
 {
 	struct cdev *dev;
 
+	panic_expect("dev_rel(not-a-cdev) gave negative count");
 	/* What the pre-fix dtor did: dev_rel on something with count 0. */
 	dev = calloc(1, sizeof(*dev));
 	ck_assert_ptr_nonnull(dev);
@@ -561,6 +563,7 @@ START_TEST(test_dev_rel_last_on_live_asserts)
 {
 	struct cdev *dev;
 
+	panic_expect("dev_rel(live): last reference of a live device");
 	dev = new_dev(&tdrv_sw, "live", 0);
 	dev_rel(dev);		/* the registry's reference: a driver bug */
 }
@@ -679,6 +682,7 @@ START_TEST(test_destroy_eternal_asserts)
 {
 	struct cdev *dev;
 
+	panic_expect("destroy_dev on eternal forever");
 	dev = new_dev(&tdrv_sw, "forever", MAKEDEV_ETERNAL);
 	destroy_dev(dev);
 }

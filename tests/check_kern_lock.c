@@ -214,6 +214,7 @@ END_TEST
 START_TEST(test_mtx_recurse_nonrecursive_panics)
 {
 
+	panic_expect("mtx_lock: recursing on non-recursive mutex \"test mtx\"");
 	mtx_lock(&test_mtx);
 	mtx_lock(&test_mtx);	/* panics: not MTX_RECURSE */
 }
@@ -222,6 +223,7 @@ END_TEST
 START_TEST(test_mtx_unlock_unowned_panics)
 {
 
+	panic_expect("mtx_unlock: mutex \"test mtx\" not owned");
 	mtx_unlock(&test_mtx);
 }
 END_TEST
@@ -261,6 +263,7 @@ END_TEST
 START_TEST(test_mtx_assert_owned_fires)
 {
 
+	panic_expect("mutex test mtx not owned at");
 	mtx_assert(&test_mtx, MA_OWNED);
 }
 END_TEST
@@ -268,6 +271,7 @@ END_TEST
 START_TEST(test_mtx_assert_notowned_fires)
 {
 
+	panic_expect("mutex test mtx owned at");
 	mtx_lock(&test_mtx);
 	mtx_assert(&test_mtx, MA_NOTOWNED);
 }
@@ -276,6 +280,7 @@ END_TEST
 START_TEST(test_mtx_assert_recursed_fires)
 {
 
+	panic_expect("mutex Giant not recursed at");
 	mtx_lock(&Giant);
 	mtx_assert(&Giant, MA_OWNED | MA_RECURSED);
 }
@@ -284,6 +289,7 @@ END_TEST
 START_TEST(test_mtx_assert_notrecursed_fires)
 {
 
+	panic_expect("mutex Giant recursed at");
 	mtx_lock(&Giant);
 	mtx_lock(&Giant);
 	mtx_assert(&Giant, MA_OWNED | MA_NOTRECURSED);
@@ -302,6 +308,7 @@ START_TEST(test_mtx_assert_owned_other_thread_fires)
 {
 	pthread_t td;
 
+	panic_expect("mutex test mtx not owned at");
 	mtx_lock(&test_mtx);
 	pthread_create(&td, NULL, mtx_assert_other, NULL);
 	pthread_join(td, NULL);
@@ -643,6 +650,12 @@ END_TEST
 START_TEST(test_rw_runlock_unlocked_panics)
 {
 
+	/* The witness notices first when there is one. */
+#ifdef WITNESS
+	panic_expect("witness: releasing unheld lock \"test rw\"");
+#else
+	panic_expect("rw_runlock: \"test rw\" not read-locked");
+#endif
 	rw_runlock(&test_rw);
 }
 END_TEST
@@ -650,6 +663,7 @@ END_TEST
 START_TEST(test_rw_wlock_recursion_panics)
 {
 
+	panic_expect("rw_wlock: recursing on \"test rw\"");
 	rw_wlock(&test_rw);
 	rw_wlock(&test_rw);
 }
@@ -675,6 +689,7 @@ END_TEST
 START_TEST(test_rw_assert_wlocked_fires_when_read_locked)
 {
 
+	panic_expect("lock test rw not exclusively locked at");
 	rw_rlock(&test_rw);
 	rw_assert(&test_rw, RA_WLOCKED);
 }
@@ -683,6 +698,7 @@ END_TEST
 START_TEST(test_rw_assert_rlocked_fires_when_unlocked)
 {
 
+	panic_expect("lock test rw not read-locked at");
 	rw_assert(&test_rw, RA_RLOCKED);
 }
 END_TEST
@@ -690,6 +706,7 @@ END_TEST
 START_TEST(test_rw_assert_unlocked_fires_when_wlocked)
 {
 
+	panic_expect("lock test rw exclusively locked at");
 	rw_wlock(&test_rw);
 	rw_assert(&test_rw, RA_UNLOCKED);
 }
@@ -698,6 +715,7 @@ END_TEST
 START_TEST(test_rw_assert_locked_fires_when_unlocked)
 {
 
+	panic_expect("lock test rw not locked at");
 	rw_assert(&test_rw, RA_LOCKED);
 }
 END_TEST

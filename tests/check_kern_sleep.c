@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_devpager.h"
+#include "kern/kassert.h"
 #include "kern/lock.h"
 #include "kern/mutex.h"
 #include "kern/rwlock.h"
@@ -444,6 +445,7 @@ END_TEST
 START_TEST(test_sleep_with_recursed_giant_panics)
 {
 
+	panic_expect("sleeping with recursed mutex \"Giant\"");
 	mtx_lock(&Giant);
 	mtx_lock(&Giant);
 	(void)msleep(&sl_cond, &Giant, 0, "giant", 10);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check_devpager.h"
+#include "kern/kassert.h"
 #include "kern/lock.h"
 #include "kern/mutex.h"
 #include "kern/rwlock.h"
@@ -77,6 +78,8 @@ END_TEST
 START_TEST(test_reversal_fatal)
 {
 
+	panic_expect("witness: lock order reversal: \"dev_pager list\"*while "
+	    "holding \"vm object A\"");
 	rw_wlock(&obj_a);
 	mtx_lock(&pager_mtx);	/* aborts here, before blocking */
 }
@@ -161,6 +164,8 @@ END_TEST
 START_TEST(test_same_rank_without_dupok_fatal)
 {
 
+	panic_expect("witness: acquiring duplicate lock of same rank: "
+	    "\"driver B\"*while holding \"driver A\"");
 	mtx_lock(&drv_a);
 	mtx_lock(&drv_b);
 }
@@ -202,6 +207,8 @@ END_TEST
 START_TEST(test_self_deadlock_read_then_write_fatal)
 {
 
+	panic_expect("witness: recursion on non-recursive lock \"vm object "
+	    "A\"");
 	rw_rlock(&obj_a);
 	rw_wlock(&obj_a);	/* would wait for itself forever */
 }
@@ -266,6 +273,7 @@ START_TEST(test_rw_assert_rlocked_other_thread_fires)
 {
 	pthread_t td;
 
+	panic_expect("lock vm object A not read-locked at");
 	rw_rlock(&obj_a);
 	pthread_create(&td, NULL, rlock_assert_other, NULL);
 	pthread_join(td, NULL);
@@ -340,6 +348,8 @@ START_TEST(test_two_thread_reversal_fatal)
 {
 	pthread_t td;
 
+	panic_expect("witness: lock order reversal: \"dev_pager list\"*while "
+	    "holding \"vm object A\"");
 	rw_wlock(&obj_a);
 	pthread_create(&td, NULL, t1_hold_pager, NULL);
 	while (!__atomic_load_n(&t1_holding, __ATOMIC_ACQUIRE))
@@ -351,6 +361,7 @@ END_TEST
 START_TEST(test_unlock_of_unheld_rwlock_reported)
 {
 
+	panic_expect("witness: releasing unheld lock \"vm object B\"");
 	rw_wlock(&obj_a);
 	/* obj_b was never locked by this thread. */
 	rw_runlock(&obj_b);

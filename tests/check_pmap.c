@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_devpager.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
 #include "vm/vm.h"
@@ -298,6 +299,7 @@ START_TEST(test_remove_all_unmanaged_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("pmap_remove_all: page * is not managed");
 	m = mkpage(0xf000);
 	m->oflags = VPO_UNMANAGED;
 	pmap_remove_all(m);
@@ -310,6 +312,7 @@ START_TEST(test_remove_all_fake_page_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("pmap_remove_all: page * is not managed");
 	m = vm_page_getfake(0x30000000000ULL, VM_MEMATTR_UNCACHEABLE);
 	ck_assert_ptr_nonnull(m);
 	pmap_remove_all(m);
@@ -321,6 +324,7 @@ START_TEST(test_enter_unmanaged_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("pmap_enter: page * is not managed");
 	m = mkpage(0x11000);
 	m->oflags = VPO_UNMANAGED;
 	vm_page_lock(m);
@@ -333,6 +337,7 @@ START_TEST(test_enter_needs_page_lock)
 {
 	vm_page_t m;
 
+	panic_expect("mutex vm page not owned at *src/vm/pmap.c:");
 	m = mkpage(0x13000);
 	pmap_enter(m, 1, 0);
 	ck_abort_msg("pmap_enter without the page lock did not assert");

@@ -10,6 +10,7 @@
 
 #include "check_devpager.h"
 #include "kern/fail.h"
+#include "kern/kassert.h"
 #include "vm/vm.h"
 #include "vm/swap_reserve.h"
 
@@ -151,6 +152,7 @@ END_TEST
 START_TEST(test_unaligned_asserts)
 {
 
+	panic_expect("swap_reserve: 4097 & PAGE_MASK");
 	(void)swap_reserve_by_cred(PAGE_SIZE + 1, &u1);
 }
 END_TEST
@@ -158,6 +160,7 @@ END_TEST
 START_TEST(test_release_too_much_asserts)
 {
 
+	panic_expect("swap_release_by_cred: uid 1001 releases 8192, has 4096");
 	ck_assert(swap_reserve_by_cred(PAGE_SIZE, &u1));
 	swap_release_by_cred(2 * PAGE_SIZE, &u1);
 }

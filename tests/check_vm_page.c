@@ -11,6 +11,7 @@
 
 #include "check_devpager.h"
 #include "kern/fail.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/sleepqueue.h"
 #include "kern/test_hook.h"
@@ -258,6 +259,7 @@ START_TEST(test_putfake_managed_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("vm_page_putfake: managed");
 	m = vm_page_getfake(FAKE_PA, VM_MEMATTR_DEFAULT);
 	m->oflags &= ~VPO_UNMANAGED;
 	vm_page_putfake(m);
@@ -268,6 +270,7 @@ START_TEST(test_putfake_real_page_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("vm_page_putfake: bad page");
 	m = vm_page_alloc(NULL, 0, VM_ALLOC_NOOBJ);
 	ck_assert_ptr_nonnull(m);
 	m->oflags |= VPO_UNMANAGED;
@@ -279,6 +282,7 @@ START_TEST(test_updatefake_real_page_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("vm_page_updatefake: bad page");
 	m = vm_page_alloc(NULL, 0, VM_ALLOC_NOOBJ);
 	ck_assert_ptr_nonnull(m);
 	vm_page_updatefake(m, FAKE_PA, VM_MEMATTR_DEFAULT);
@@ -290,6 +294,7 @@ START_TEST(test_putfake_in_object_asserts)
 	vm_object_t object;
 	vm_page_t m;
 
+	panic_expect("vm_page_putfake: page * still in object");
 	object = new_object(OBJT_DEVICE, 4);
 	m = vm_page_getfake(FAKE_PA, VM_MEMATTR_DEFAULT);
 	VM_OBJECT_WLOCK(object);
@@ -510,6 +515,7 @@ START_TEST(test_insert_duplicate_panics)
 	vm_object_t object;
 	vm_page_t m1, m2;
 
+	panic_expect("key 3 is already present");
 	object = new_object(OBJT_DEFAULT, 16);
 	VM_OBJECT_WLOCK(object);
 	m1 = vm_page_alloc(object, 3, VM_ALLOC_NOBUSY);
@@ -584,6 +590,7 @@ START_TEST(test_replace_missing_panics)
 	vm_object_t object;
 	vm_page_t m;
 
+	panic_expect("vm_radix_replace: key 5 is not present");
 	object = new_object(OBJT_DEFAULT, 16);
 	VM_OBJECT_WLOCK(object);
 	(void)vm_page_alloc(object, 1, VM_ALLOC_NOBUSY);
@@ -676,6 +683,8 @@ START_TEST(test_lookup_unlocked_needs_rcu)
 {
 	vm_object_t object;
 
+	panic_expect("vm_page_lookup_unlocked: not in an RCU read-side "
+	    "section");
 	object = new_object(OBJT_DEFAULT, 16);
 	(void)vm_page_lookup_unlocked(object, 0);
 }
@@ -685,6 +694,7 @@ START_TEST(test_hold_needs_page_lock)
 {
 	vm_page_t m;
 
+	panic_expect("mutex vm page not owned at *src/vm/vm_page.c:");
 	m = vm_page_alloc(NULL, 0, VM_ALLOC_NOOBJ);
 	vm_page_hold(m);
 }
@@ -848,6 +858,7 @@ START_TEST(test_xbusy_twice_panics)
 {
 	vm_page_t m;
 
+	panic_expect("vm_page_xbusy: page * failed exclusive busying");
 	m = vm_page_alloc(NULL, 0, VM_ALLOC_NOOBJ);
 	vm_page_xbusy(m);
 	vm_page_xbusy(m);
@@ -1013,6 +1024,7 @@ START_TEST(test_zero_invalid_fictitious_asserts)
 {
 	vm_page_t m;
 
+	panic_expect("vm_page_zero_invalid: fictitious page");
 	m = vm_page_getfake(FAKE_PA, VM_MEMATTR_DEFAULT);
 	vm_page_zero_invalid(m, true);
 }

@@ -13,6 +13,7 @@
 
 #include "check_devpager.h"
 #include "kern/fail.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
 #include "kern/refcount.h"
@@ -181,6 +182,7 @@ END_TEST
 START_TEST(test_anonymous_handle_asserts)
 {
 
+	panic_expect("anonymous pager: handle specified");
 	(void)vm_pager_allocate(OBJT_DEFAULT, (void *)&cred_a, PAGE_SIZE,
 	    VM_PROT_ALL, 0, NULL);
 }
@@ -348,6 +350,8 @@ START_TEST(test_get_pages_fictitious_partial_asserts)
 	vm_object_t object;
 	vm_page_t m;
 
+	panic_expect("vm_pager_get_pages: fictitious page * returned with "
+	    "valid 0x1");
 	vm_pager_set_test_ops(OBJT_DEVICE, &partial_fake_ops);
 	object = vm_object_allocate(OBJT_DEVICE, 8);
 	m = vm_page_getfake(VM_PHYS_WINDOW_BASE, VM_MEMATTR_DEFAULT);
@@ -362,6 +366,8 @@ START_TEST(test_get_pages_needs_wlock)
 	vm_object_t object;
 	vm_page_t m;
 
+	panic_expect("lock vm object not exclusively locked at "
+	    "*src/vm/vm_pager.c:");
 	object = vm_object_allocate(OBJT_DEFAULT, 8);
 	VM_OBJECT_WLOCK(object);
 	m = vm_page_alloc(object, 0, VM_ALLOC_NORMAL);
@@ -451,6 +457,7 @@ START_TEST(test_phys_putpages_panics)
 	vm_page_t m;
 	int rtval;
 
+	panic_expect("phys_pager_putpage called");
 	object = vm_pager_allocate(OBJT_PHYS, NULL, PAGE_SIZE, VM_PROT_ALL, 0,
 	    NULL);
 	VM_OBJECT_WLOCK(object);
@@ -705,6 +712,7 @@ START_TEST(test_lookup_broken_variant_caught)
 	vm_object_t o;
 	pthread_t t1, t2;
 
+	panic_expect("vm_object_reference: object * revived from ref_count 0");
 	o = vm_pager_allocate(OBJT_PHYS, &handle, PAGE_SIZE, VM_PROT_ALL, 0,
 	    NULL);
 	vm_pager_set_broken_lookup(true);

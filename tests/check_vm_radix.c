@@ -17,6 +17,7 @@
 
 #include "check_devpager.h"
 #include "kern/fail.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/test_hook.h"
 #include "vm/vm.h"
@@ -487,6 +488,7 @@ START_TEST(test_duplicate_panics)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("key 9 is already present");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	ck_assert_int_eq(vm_radix_insert(&rt, &p[0]), 0);
@@ -503,6 +505,7 @@ START_TEST(test_duplicate_root_leaf_panics)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("key 9 is already present");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	ck_assert_int_eq(vm_radix_insert(&rt, &p[0]), 0);
@@ -517,6 +520,7 @@ START_TEST(test_remove_absent_panics)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("vm_radix_remove: key 3 is not present");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	ck_assert_int_eq(vm_radix_insert(&rt, &p[0]), 0);
@@ -530,6 +534,7 @@ START_TEST(test_remove_empty_panics)
 {
 	struct vm_radix rt;
 
+	panic_expect("vm_radix_remove: key 0 is not present");
 	vm_radix_init_tree(&rt);
 	vm_radix_remove(&rt, 0);
 	ck_abort_msg("remove on an empty trie did not panic");
@@ -542,6 +547,7 @@ START_TEST(test_replace_empty_panics)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("vm_radix_replace: key 4 is not present");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	vm_radix_replace(&rt, &p[0]);
@@ -555,6 +561,7 @@ START_TEST(test_replace_missing_panics)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("vm_radix_replace: key 5 is not present");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	ck_assert_int_eq(vm_radix_insert(&rt, &p[0]), 0);
@@ -926,6 +933,7 @@ START_TEST(test_reclaim_during_insert_asserts)
 	struct vm_radix rt;
 	vm_page_t p;
 
+	panic_expect("vm_radix_reclaim_allnodes: insert in progress");
 	p = mkpages(keys, nitems(keys));
 	vm_radix_init_tree(&rt);
 	ck_assert_int_eq(vm_radix_insert(&rt, &p[0]), 0);

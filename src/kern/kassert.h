@@ -26,13 +26,14 @@ void	kassert_panic(const char *fmt, ...)
 	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
 
 /*
- * Tests only: the next panic must contain substr (NULL: any panic will
- * do, the default).  A panic that does not logs both messages and exits
- * with PANIC_EXPECT_MISMATCH (EX_SOFTWARE) instead of aborting, so a test
- * expecting SIGABRT fails when the code panics for another reason.
+ * Tests only: the next panic's message must contain pattern, where '*'
+ * matches any text (NULL: any panic will do, the default).  A panic that
+ * does not match logs both and exits with PANIC_EXPECT_MISMATCH
+ * (EX_SOFTWARE) instead of aborting, so a test expecting SIGABRT fails
+ * when the code panics for another reason.
  */
 #define	PANIC_EXPECT_MISMATCH	70
-void	panic_expect(const char *substr);
+void	panic_expect(const char *pattern);
 
 #ifdef INVARIANTS
 #define	KASSERT(exp, msg) do {						\
