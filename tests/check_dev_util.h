@@ -43,6 +43,7 @@ struct odrv_state {
 	int		 giant_calls;	/* (a) calls with Giant owned */
 	struct file	*fpop;		/* td_fpop at the last call */
 	vm_memattr_t	 memattr_in;	/* *memattr on entry, last call */
+	int		 nprot;		/* nprot of the last call */
 	int		 single_error;	/* d_mmap_single result */
 	struct vm_object *single_obj;	/* returned (referenced) on 0 */
 	vm_ooffset_t	 single_foff;	/* *offset rewritten to this */
@@ -69,6 +70,7 @@ struct cnt_state {
 	uint16_t	 color;
 	int		 fault_calls;	/* (a) */
 	int		 fault_result;	/* VM_PAGER_OK unless set */
+	int		 fault_prot;	/* prot of the last fault */
 	bool		 dtor_unlocked;	/* no lock held in every dtor */
 	void		*ctor_handle;
 };

@@ -802,6 +802,270 @@ END_TEST
 #endif
 
 /*
+ * The behaviours where the pager departs from FreeBSD 10.4 or pins it
+ * (the list at the top of src/vm/device_pager.c).
+ */
+
+/*
+ * The fault handler's prot, and the nprot of d_mmap called from a fault,
+ * are the access of the fault: VM_PROT_WRITE for a write, VM_PROT_READ
+ * for a read (10.4: always PROT_READ).  A page brought in by a read is
+ * not faulted again for a later write.
+ */
+START_TEST(test_fault_prot_is_the_access)
+{
+	struct cdev *dev;
+	vm_object_t o;
+	vm_page_t m;
+
+	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &cnt_ops,
+	    4 * PAGE_SIZE, VM_PROT_ALL, 0, NULL);
+	cnt.fault_prot = -1;
+	ck_assert_int_eq(vm_fault(o, 0, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(cnt.fault_calls, 1);
+	ck_assert_int_eq(cnt.fault_prot, VM_PROT_READ);
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_WRITE, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(cnt.fault_calls, 2);
+	ck_assert_int_eq(cnt.fault_prot, VM_PROT_WRITE);
+	/* Resident: a write to page 0 does not reach the handler. */
+	ck_assert_int_eq(vm_fault(o, 0, VM_PROT_WRITE, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(cnt.fault_calls, 2);
+	/* Outside a fault the pager sees a read. */
+	ck_assert_int_eq(vm_fault_prot(), VM_PROT_READ);
+	vm_object_deallocate(o);
+
+	/* The old-style pager hands the same to d_mmap. */
+	dev = dt_make_dev(&odrv_sw, "prot");
+	o = vm_pager_allocate(OBJT_DEVICE, dev, 4 * PAGE_SIZE, VM_PROT_ALL, 0,
+	    NULL);
+	ck_assert_int_eq(vm_fault(o, 2, VM_PROT_WRITE, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(odrv.nprot, VM_PROT_WRITE);
+	ck_assert_int_eq(vm_fault(o, 3, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(odrv.nprot, VM_PROT_READ);
+	vm_object_deallocate(o);
+	destroy_dev(dev);
+}
+END_TEST
+
+/*
+ * VM_PAGER_FAIL and VM_PAGER_ERROR from a device object's handler both
+ * fail the fault (SIGBUS for the application) and leave nothing behind:
+ * no page at the index, no RAM taken, no fake page.  10.4 maps a
+ * zero-filled RAM page for FAIL instead (kept departure, see the top of
+ * device_pager.c).  VM_PAGER_BAD is a protection failure.
+ */
+static void
+assert_fault_fails(vm_object_t o, vm_pindex_t pindex, int code, int kr)
+{
+	unsigned long free0, fake0;
+	vm_page_t m;
+	int calls;
+
+	free0 = vm_phys_free_count();
+	fake0 = vm_page_fake_count();
+	calls = cnt.fault_calls;
+	cnt.fault_result = code;
+	m = (vm_page_t)&m;
+	ck_assert_int_eq(vm_fault(o, pindex, VM_PROT_READ, 0, 0, &m), kr);
+	ck_assert_ptr_null(m);
+	ck_assert_int_eq(cnt.fault_calls, calls + 1);
+	VM_OBJECT_WLOCK(o);
+	ck_assert_ptr_null(vm_page_lookup(o, pindex));
+	VM_OBJECT_WUNLOCK(o);
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+	ck_assert_uint_eq(vm_page_fake_count(), fake0);
+	cnt.fault_result = VM_PAGER_OK;
+}
+
+START_TEST(test_pager_fail_and_error_fail_the_fault)
+{
+	struct vm_fault_counters f0, f1;
+	vm_object_t o;
+	vm_page_t m;
+
+	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &cnt_ops,
+	    4 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	vm_fault_counters(&f0);
+	assert_fault_fails(o, 1, VM_PAGER_FAIL, KERN_FAILURE);
+	assert_fault_fails(o, 1, VM_PAGER_ERROR, KERN_FAILURE);
+	assert_fault_fails(o, 1, VM_PAGER_BAD, KERN_PROTECTION_FAILURE);
+	vm_fault_counters(&f1);
+	ck_assert_uint_eq(f1.fault_errors, f0.fault_errors + 3);
+	ck_assert_uint_eq(o->resident_page_count, 0);
+	/* The same page faults fine once the driver does. */
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert_uint_eq(m->phys_addr, dt_base + PAGE_SIZE);
+	vm_fault_unhold(m);
+	vm_object_deallocate(o);
+
+	/* And for an OBJT_MGTDEVICE object. */
+	o = cdev_pager_allocate(&handle_b, OBJT_MGTDEVICE, &cnt_ops,
+	    4 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	assert_fault_fails(o, 2, VM_PAGER_FAIL, KERN_FAILURE);
+	assert_fault_fails(o, 2, VM_PAGER_ERROR, KERN_FAILURE);
+	vm_object_deallocate(o);
+}
+END_TEST
+
+/*
+ * Seed 22: the page a handler returns must be fully valid, and filling it
+ * in is the handler's job.  A handler that forgets (here: the updatefake
+ * path without setting valid) is caught.
+ */
+static int
+forgetful_fault(vm_object_t object, vm_ooffset_t offset, int prot,
+    vm_page_t *mres)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	__atomic_add_fetch(&cnt.fault_calls, 1, __ATOMIC_SEQ_CST);
+	ck_assert((*mres)->flags & PG_FICTITIOUS);
+	vm_page_updatefake(*mres, dt_base + offset, object->memattr);
+	(*mres)->valid = 0x0f;		/* half of it, say */
+	return (VM_PAGER_OK);
+}
+
+static const struct cdev_pager_ops forgetful_ops = {
+	.cdev_pg_ctor = NULL,		/* set from cnt_ops in the tests */
+	.cdev_pg_fault = forgetful_fault,
+};
+
+static vm_object_t
+forgetful_object(void)
+{
+	static struct cdev_pager_ops ops;
+
+	ops = forgetful_ops;
+	ops.cdev_pg_ctor = cnt_ops.cdev_pg_ctor;
+	ops.cdev_pg_dtor = cnt_ops.cdev_pg_dtor;
+	return (cdev_pager_allocate(&handle_a, OBJT_DEVICE, &ops,
+	    2 * PAGE_SIZE, VM_PROT_READ, 0, NULL));
+}
+
+#ifdef INVARIANTS
+START_TEST(test_forgetful_handler_asserts)
+{
+	vm_object_t o;
+	vm_page_t m;
+
+	panic_expect("dev_pager_getpages: fault handler of * returned page * "
+	    "at 1 with valid 0xf");
+	o = forgetful_object();
+	(void)vm_fault(o, 1, VM_PROT_READ, 0, 0, &m);
+	ck_abort_msg("a page returned half valid went unnoticed");
+}
+END_TEST
+#else
+/* Without INVARIANTS: logged, and device memory is not zeroed. */
+START_TEST(test_forgetful_handler_logged)
+{
+	vm_object_t o;
+	vm_page_t m;
+	unsigned char *host;
+	const char *log;
+
+	rcu_read_lock();
+	host = vm_phys_to_host(dt_base + PAGE_SIZE);
+	memset(host, 0xa5, PAGE_SIZE);
+	rcu_read_unlock();
+	o = forgetful_object();
+	dt_capture_start();
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	log = dt_capture_stop();
+	ck_assert_int_eq(dt_count_substr(log, "the fault handler of object"), 1);
+	ck_assert_int_eq(dt_count_substr(log, "returned page 1 not fully "
+	    "valid (0xf)"), 1);
+	ck_assert_uint_eq(m->valid, VM_PAGE_BITS_ALL);
+	rcu_read_lock();
+	ck_assert_uint_eq(host[0], 0xa5);
+	ck_assert_uint_eq(host[PAGE_SIZE - 1], 0xa5);
+	rcu_read_unlock();
+	vm_fault_unhold(m);
+	vm_object_deallocate(o);
+}
+END_TEST
+#endif
+
+/*
+ * Seed 2: plinks.q links a page on devp_pglist only while it is on no
+ * paging queue.  Every page the pager lists has queue == PQ_NONE...
+ */
+START_TEST(test_pglist_pages_on_no_queue)
+{
+	vm_object_t o;
+	vm_page_t m;
+	int i, n;
+
+	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &cnt_ops,
+	    4 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(vm_fault(o, i, VM_PROT_READ, 0, 0, &m),
+		    KERN_SUCCESS);
+		vm_fault_unhold(m);
+	}
+	/* Invalidated and paged in again: still listed once, no queue. */
+	VM_OBJECT_WLOCK(o);
+	vm_object_page_remove(o, 1, 2, OBJPR_NOTMAPPED);
+	VM_OBJECT_WUNLOCK(o);
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	vm_fault_unhold(m);
+	VM_OBJECT_WLOCK(o);
+	n = 0;
+	TAILQ_FOREACH(m, &o->un_pager.devp.devp_pglist, plinks.q) {
+		ck_assert_uint_eq(m->queue, PQ_NONE);
+		ck_assert((m->oflags & VPO_ONPGLIST) != 0);
+		n++;
+	}
+	ck_assert_int_eq(n, 4);
+	VM_OBJECT_WUNLOCK(o);
+	vm_object_deallocate(o);
+}
+END_TEST
+
+#ifdef INVARIANTS
+/* ...and a handler's page that sits on a paging queue is refused. */
+static int
+queued_fault(vm_object_t object, vm_ooffset_t offset, int prot,
+    vm_page_t *mres)
+{
+	int rv;
+
+	rv = cnt_ops.cdev_pg_fault(object, offset, prot, mres);
+	(*mres)->queue = PQ_ACTIVE;
+	return (rv);
+}
+
+START_TEST(test_pglist_page_on_queue_asserts)
+{
+	static struct cdev_pager_ops ops;
+	vm_object_t o;
+	vm_page_t m;
+
+	panic_expect("dev_pager_getpages: page * of * is on paging queue 1");
+	ops = cnt_ops;
+	ops.cdev_pg_fault = queued_fault;
+	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &ops, PAGE_SIZE,
+	    VM_PROT_READ, 0, NULL);
+	(void)vm_fault(o, 0, VM_PROT_READ, 0, 0, &m);
+	ck_abort_msg("a queued page went on the pager's list");
+}
+END_TEST
+#endif
+
+/*
  * vm_mmap_cdev.
  */
 START_TEST(test_mmap_cdev_fallback)
@@ -1008,6 +1272,21 @@ device_pager_suite(void)
 	tcase_add_test(tc, test_old_fault_error);
 	tcase_add_test(tc, test_destroy_dev_live_object);
 	tcase_add_test(tc, test_memattr_alias_warning);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fidelity");
+	tcase_add_checked_fixture(tc, dt_setup, dt_teardown);
+	tcase_add_test(tc, test_fault_prot_is_the_access);
+	tcase_add_test(tc, test_pager_fail_and_error_fail_the_fault);
+	tcase_add_test(tc, test_pglist_pages_on_no_queue);
+#ifdef INVARIANTS
+	tcase_add_test_raise_signal(tc, test_forgetful_handler_asserts,
+	    SIGABRT);
+	tcase_add_test_raise_signal(tc, test_pglist_page_on_queue_asserts,
+	    SIGABRT);
+#else
+	tcase_add_test(tc, test_forgetful_handler_logged);
+#endif
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vm_mmap_cdev");

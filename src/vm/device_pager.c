@@ -22,6 +22,20 @@
  * devp.dev, the handle it was built for, never the rewritten key.
  *
  * Deliberate divergences from FreeBSD 10.4, each for the daemon's sake:
+ *	- the fault handler's prot argument (and the nprot of d_mmap called
+ *	  from a fault) is the access of the fault, VM_PROT_WRITE when it
+ *	  serves a write and VM_PROT_READ otherwise (vm_fault_prot()); 10.4
+ *	  always passes PROT_READ, a placeholder for exactly this;
+ *	- a handler's VM_PAGER_FAIL fails the fault like VM_PAGER_ERROR
+ *	  (KERN_FAILURE, SIGBUS for the application).  10.4's vm_fault
+ *	  treats FAIL from the top object as "no such page" and maps its
+ *	  RAM placeholder zero-filled instead; here that page would hide a
+ *	  dead or failing device behind zeros, take stores no device ever
+ *	  sees, and cost daemon RAM nobody is charged for (see vm_fault.c);
+ *	- the page a handler returns must be fully valid: asserted (it is
+ *	  the handler's job, as in 10.4).  Without INVARIANTS the driver's
+ *	  mistake is logged and the page marked valid here, where 10.4's
+ *	  vm_pager_get_pages would zero the invalid part -- device memory;
  *	- a fake page that is already on devp_pglist (the updatefake path
  *	  after an invalidation) is not linked a second time (VPO_ONPGLIST);
  *	- putpages accepts Linux writeback of MAP_SHARED pages instead of
@@ -366,6 +380,9 @@ dev_pager_free_page(vm_object_t object, vm_page_t m)
 	KASSERT((m->oflags & VPO_ONPGLIST) != 0,
 	    ("dev_pager_free_page: page %p is not on the list of %p",
 	    (void *)m, (void *)object));
+	KASSERT(m->queue == PQ_NONE,
+	    ("dev_pager_free_page: page %p of %p is on paging queue %d",
+	    (void *)m, (void *)object, m->queue));
 	TAILQ_REMOVE(&object->un_pager.devp.devp_pglist, m, plinks.q);
 	m->oflags &= ~VPO_ONPGLIST;
 	if (m->object == object)
@@ -499,13 +516,29 @@ dev_pager_getpages(vm_object_t object, vm_page_t *ma, int count, int reqpage)
 	    ("Wrong page type %p %p", (void *)m, (void *)object));
 	if (object->type == OBJT_DEVICE &&
 	    (m->oflags & VPO_ONPGLIST) == 0) {
-		/* A fresh fake page; one from updatefake is listed already. */
+		/*
+		 * A fresh fake page; one from updatefake is listed already.
+		 * plinks.q is free only on a page on no paging queue.
+		 */
+		KASSERT(m->queue == PQ_NONE,
+		    ("dev_pager_getpages: page %p of %p is on paging queue %d",
+		    (void *)m, (void *)object, m->queue));
 		TAILQ_INSERT_TAIL(&object->un_pager.devp.devp_pglist, m,
 		    plinks.q);
 		m->oflags |= VPO_ONPGLIST;
 	}
-	/* Device memory is always all there. */
-	m->valid = VM_PAGE_BITS_ALL;
+	/* Filling the page in is the handler's job (see the top). */
+	KASSERT(m->valid == VM_PAGE_BITS_ALL,
+	    ("dev_pager_getpages: fault handler of %p returned page %p at "
+	    "%ju with valid %#x", (void *)object, (void *)m,
+	    (uintmax_t)m->pindex, m->valid));
+	if (__predict_false(m->valid != VM_PAGE_BITS_ALL)) {
+		kern_log_ratelimited(object->un_pager.devp.ops, LOG_WARNING,
+		    "WARNING: dev_pager_getpages: the fault handler of object "
+		    "%ju returned page %ju not fully valid (%#x)",
+		    (uintmax_t)object->id, (uintmax_t)m->pindex, m->valid);
+		m->valid = VM_PAGE_BITS_ALL;
+	}
 	return (VM_PAGER_OK);
 }
 

@@ -236,9 +236,13 @@ retry:
 		ours = false;
 	m = ma[0];
 
+	/*
+	 * "Doesn't exist" at the top object: zero-fill, except for device
+	 * objects, where the fault fails (a departure from FreeBSD 10.4,
+	 * see the top of device_pager.c).
+	 */
 	if (rv == VM_PAGER_FAIL && (object->flags & OBJ_FICTITIOUS) == 0 &&
 	    vm_page_lookup(object, pindex) == m) {
-		/* "Doesn't exist" at the top object: zero-fill. */
 		vm_page_zero_invalid(m, true);
 		rv = VM_PAGER_OK;
 	}

@@ -38,10 +38,12 @@
  *	KERN_PROTECTION_FAILURE	pindex >= object size, dead object,
  *				VM_PAGER_BAD
  *	KERN_FAILURE		VM_PAGER_ERROR (or AGAIN); VM_PAGER_FAIL
- *				on a fictitious object (device memory
- *				cannot be zero-filled; FreeBSD zero-fills
- *				anonymous memory there, and so do we for
- *				other objects)
+ *				on a fictitious (device) object.  On other
+ *				objects FAIL zero-fills, as FreeBSD does at
+ *				the top object; FreeBSD 10.4 zero-fills
+ *				for device objects too (its placeholder is
+ *				a RAM page) -- a kept departure, see the
+ *				top of device_pager.c
  *	KERN_RESOURCE_SHORTAGE	no page or trie node after
  *				VM_FAULT_ALLOC_RETRIES attempts
  */
