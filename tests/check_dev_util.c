@@ -94,6 +94,7 @@ odrv_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
 	odrv.fpop = curthread->td_fpop;
 	odrv.memattr_in = *memattr;
 	odrv.nprot = nprot;
+	odrv.free_at_call = vm_phys_free_count();
 	if (offset >= odrv.error_from)
 		return (odrv.error);
 	if (offset >= DT_WINSIZE)
@@ -201,6 +202,7 @@ cnt_fault(vm_object_t object, vm_ooffset_t offset, int prot, vm_page_t *mres)
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	__atomic_add_fetch(&cnt.fault_calls, 1, __ATOMIC_SEQ_CST);
 	cnt.fault_prot = prot;
+	cnt.fake_placeholder = ((*mres)->flags & PG_FICTITIOUS) != 0;
 	if (cnt.fault_result != VM_PAGER_OK)
 		return (cnt.fault_result);
 	memattr = object->memattr;

@@ -44,6 +44,7 @@ struct odrv_state {
 	struct file	*fpop;		/* td_fpop at the last call */
 	vm_memattr_t	 memattr_in;	/* *memattr on entry, last call */
 	int		 nprot;		/* nprot of the last call */
+	unsigned long	 free_at_call;	/* free RAM pages during it */
 	int		 single_error;	/* d_mmap_single result */
 	struct vm_object *single_obj;	/* returned (referenced) on 0 */
 	vm_ooffset_t	 single_foff;	/* *offset rewritten to this */
@@ -71,6 +72,7 @@ struct cnt_state {
 	int		 fault_calls;	/* (a) */
 	int		 fault_result;	/* VM_PAGER_OK unless set */
 	int		 fault_prot;	/* prot of the last fault */
+	bool		 fake_placeholder; /* last *mres was fictitious */
 	bool		 dtor_unlocked;	/* no lock held in every dtor */
 	void		*ctor_handle;
 };

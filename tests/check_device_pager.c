@@ -919,6 +919,113 @@ START_TEST(test_pager_fail_and_error_fail_the_fault)
 END_TEST
 
 /*
+ * Seed 23, the replaced page, by a real fault.  A device fault gets a fake
+ * placeholder; with the vm_fault_fake_placeholder fail point it gets
+ * FreeBSD 10.4's RAM placeholder instead, and the handler's RAM branch
+ * runs: old_dev_pager_fault swaps it for a fake page and frees it.
+ * vm_fault then holds the replacement -- never the freed placeholder --
+ * and the RAM page is back on the free list.  The driver's d_mmap runs
+ * while the placeholder holds one RAM page (free_at_call).
+ */
+START_TEST(test_ram_placeholder_replaced_old_style)
+{
+	struct cdev *dev;
+	vm_object_t o;
+	vm_page_t m;
+	unsigned long free0, fake0, hits;
+
+	dev = dt_make_dev(&odrv_sw, "ramph");
+	o = vm_pager_allocate(OBJT_DEVICE, dev, 4 * PAGE_SIZE, VM_PROT_READ,
+	    0, NULL);
+	free0 = vm_phys_free_count();
+	fake0 = vm_page_fake_count();
+
+	/* Without the fail point: a fake placeholder, no RAM at all. */
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert_uint_eq(odrv.free_at_call, free0);
+	vm_fault_unhold(m);
+
+	ck_assert_int_eq(fail_point_set("vm_fault_fake_placeholder",
+	    "1*return(1)"), 0);
+	ck_assert_int_eq(vm_fault(o, 2, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert_int_eq(fail_point_hits("vm_fault_fake_placeholder", &hits),
+	    0);
+	ck_assert_uint_eq(hits, 1);
+	/* d_mmap ran with the RAM placeholder in the object... */
+	ck_assert_uint_eq(odrv.free_at_call, free0 - 1);
+	/* ...which was replaced by a fake page and freed. */
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+	ck_assert((m->flags & PG_FICTITIOUS) != 0);
+	ck_assert((m->oflags & VPO_UNMANAGED) != 0);
+	ck_assert_uint_eq(m->phys_addr, dt_base + 2 * PAGE_SIZE);
+	ck_assert_uint_eq(m->valid, VM_PAGE_BITS_ALL);
+	ck_assert(!vm_page_busied(m));
+	VM_OBJECT_WLOCK(o);
+	ck_assert_ptr_eq(vm_page_lookup(o, 2), m);
+	ck_assert_int_eq(dt_on_pglist(o, m), 1);
+	ck_assert_uint_eq(o->resident_page_count, 2);
+	VM_OBJECT_WUNLOCK(o);
+	ck_assert_uint_eq(vm_page_fake_count(), fake0 + 2);
+	vm_fault_unhold(m);
+
+	/* A d_mmap error with a RAM placeholder: the fault fails, no leak. */
+	ck_assert_int_eq(fail_point_set("vm_fault_fake_placeholder",
+	    "return(1)"), 0);
+	odrv.error_from = 3 * PAGE_SIZE;
+	odrv.error = EIO;
+	dt_capture_start();
+	ck_assert_int_eq(vm_fault(o, 3, VM_PROT_READ, 0, 0, &m),
+	    KERN_FAILURE);
+	(void)dt_capture_stop();
+	ck_assert_uint_eq(odrv.free_at_call, free0 - 1);
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+	ck_assert_uint_eq(o->resident_page_count, 2);
+	vm_object_deallocate(o);
+	ck_assert_uint_eq(vm_page_fake_count(), fake0);
+	destroy_dev(dev);
+}
+END_TEST
+
+/* The same for drivers' own handlers, OBJT_DEVICE and OBJT_MGTDEVICE. */
+START_TEST(test_ram_placeholder_replaced_by_handlers)
+{
+	vm_object_t o;
+	vm_page_t m;
+	unsigned long free0;
+
+	o = cdev_pager_allocate(&handle_a, OBJT_DEVICE, &cnt_ops,
+	    4 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	free0 = vm_phys_free_count();
+	ck_assert_int_eq(vm_fault(o, 0, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert(cnt.fake_placeholder);
+	vm_fault_unhold(m);
+	ck_assert_int_eq(fail_point_set("vm_fault_fake_placeholder",
+	    "return(1)"), 0);
+	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert(!cnt.fake_placeholder);
+	ck_assert((m->flags & PG_FICTITIOUS) != 0);
+	ck_assert_uint_eq(m->phys_addr, dt_base + PAGE_SIZE);
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+	vm_fault_unhold(m);
+	vm_object_deallocate(o);
+
+	o = cdev_pager_allocate(&handle_b, OBJT_MGTDEVICE, &mgt_ops,
+	    4 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	ck_assert_int_eq(vm_fault(o, 3, VM_PROT_READ, 0, 0, &m),
+	    KERN_SUCCESS);
+	ck_assert_ptr_eq(m, PHYS_TO_VM_PAGE(dt_fict + 3 * PAGE_SIZE));
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+	vm_fault_unhold(m);
+	vm_object_deallocate(o);
+	ck_assert_uint_eq(vm_phys_free_count(), free0);
+}
+END_TEST
+
+/*
  * Seed 22: the page a handler returns must be fully valid, and filling it
  * in is the handler's job.  A handler that forgets (here: the updatefake
  * path without setting valid) is caught.
@@ -1279,6 +1386,8 @@ device_pager_suite(void)
 	tcase_add_test(tc, test_fault_prot_is_the_access);
 	tcase_add_test(tc, test_pager_fail_and_error_fail_the_fault);
 	tcase_add_test(tc, test_pglist_pages_on_no_queue);
+	tcase_add_test(tc, test_ram_placeholder_replaced_old_style);
+	tcase_add_test(tc, test_ram_placeholder_replaced_by_handlers);
 #ifdef INVARIANTS
 	tcase_add_test_raise_signal(tc, test_forgetful_handler_asserts,
 	    SIGABRT);

@@ -32,6 +32,11 @@
  *	  RAM placeholder zero-filled instead; here that page would hide a
  *	  dead or failing device behind zeros, take stores no device ever
  *	  sees, and cost daemon RAM nobody is charged for (see vm_fault.c);
+ *	- vm_fault hands the pager a fake placeholder, not a RAM page, so a
+ *	  fault costs no RAM (vm_fault.c).  10.4's RAM placeholder -- and
+ *	  with it the vm_page_replace branch of old_dev_pager_fault, which
+ *	  10.4 takes on every first fault -- is what a fault gets when the
+ *	  vm_fault_fake_placeholder fail point fires;
  *	- the page a handler returns must be fully valid: asserted (it is
  *	  the handler's job, as in 10.4).  Without INVARIANTS the driver's
  *	  mistake is logged and the page marked valid here, where 10.4's

@@ -1,12 +1,24 @@
 /*
  * Page faults (see vm_fault.h).
  *
+ * The placeholder.  FreeBSD 10.4 puts a RAM page from vm_page_alloc at
+ * the faulting index of every object and lets the pager replace it; for
+ * a device object the pager swaps it for a fake page and frees it.  Here
+ * an OBJ_FICTITIOUS object gets a fake placeholder instead, so a device
+ * fault costs no RAM.  When the fail point vm_fault_fake_placeholder
+ * fires, the fault does without one and takes FreeBSD's RAM placeholder:
+ * that is how a real fault -- through a mount, vm/fail/ -- reaches the
+ * RAM branch of a device pager's fault handler (old_dev_pager_fault's
+ * vm_page_replace, a driver's own), which every handler must have since
+ * cdev_pager(9) promises either kind.
+ *
  * The counters are striped: each thread bumps its own cache line, chosen
  * round-robin on its first fault, so the fast path writes no line shared
  * with other faulting threads.  Readers sum the stripes.
  */
 #include "config.h"
 
+#include "kern/fail.h"
 #include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/sleepqueue.h"
@@ -27,6 +39,8 @@ static struct fault_stripe {
 static unsigned fault_stripe_next;			/* (a) */
 static __thread struct fault_stripe *fault_stripe_mine;
 static __thread vm_prot_t fault_prot_cur = VM_PROT_READ;
+
+FAIL_POINT_DEFINE(vm_fault_fake_placeholder);
 
 static void	fault_count(int which);
 static bool	vm_fault_fast(vm_object_t object, vm_pindex_t pindex,
@@ -193,11 +207,13 @@ retry:
 		/* Resident but invalid (e.g. invalidated): page it in. */
 		vm_page_xbusy(m);
 		ours = false;
-	} else if ((object->flags & OBJ_FICTITIOUS) != 0) {
+	} else if ((object->flags & OBJ_FICTITIOUS) != 0 &&
+	    FAIL_POINT_EVAL(vm_fault_fake_placeholder) == 0) {
 		/*
 		 * A fake page as placeholder: no RAM is used for device
-		 * objects.  getfake may block, so the object lock is
-		 * dropped around it and everything re-checked after.
+		 * objects (see the top of the file).  getfake may block,
+		 * so the object lock is dropped around it and everything
+		 * re-checked after.
 		 */
 		VM_OBJECT_WUNLOCK(object);
 		m = vm_page_getfake(0, object->memattr);
@@ -213,6 +229,7 @@ retry:
 		}
 		ours = true;
 	} else {
+		/* A RAM page: anonymous memory, or FreeBSD's placeholder. */
 		m = vm_page_alloc(object, pindex, VM_ALLOC_NORMAL);
 		if (m == NULL)
 			goto shortage;

@@ -12,7 +12,10 @@
  * lookup and held under its page lock only -- no object lock.  Otherwise
  * the slow path takes the object lock, puts a busy placeholder at pindex
  * (a RAM page from vm_page_alloc, or for OBJ_FICTITIOUS objects a fake
- * page), calls vm_pager_get_pages and uses the page the pager handed back.
+ * page -- a RAM page, as FreeBSD 10.4 always uses, when the fail point
+ * vm_fault_fake_placeholder fires), calls vm_pager_get_pages and uses the
+ * page the pager handed back in ma[reqpage], never the placeholder it may
+ * have replaced and freed.
  *
  * Locks used to protect data in this file:
  *	(a)	atomic (striped per-thread counters)
