@@ -2,7 +2,10 @@
  * dev_races: every interleaving of reference section 4, driven step by
  * step with the named hooks H1 ("cdev_pager_allocate_H1"), H2
  * ("cdev_pager_allocate_H2"), H3 ("dev_pager_dealloc_H3"), H4
- * ("vm_pager_object_lookup_match") and H5 ("vm_object_deallocate"):
+ * ("vm_pager_object_lookup_match") and H5 ("vm_object_deallocate"), and
+ * the lock-wait hooks of kern/test_hook.h ("lock_wait:dev_pager list",
+ * "lock_wait:vm object") where a thread must be shown blocked behind
+ * another one:
  *	4.1 the allocation race and the cdev the loser's dtor gets;
  *	4.2 the loser's bookkeeping, and the three broken variants caught;
  *	4.3 dealloc against lookup (A), the list lock covering the walk (B),
@@ -139,20 +142,6 @@ find_loser(void)
 	}
 	rcu_read_unlock();
 	return (found);
-}
-
-/* Wait (bounded) until hook name has been reached n times. */
-static bool
-wait_hits(const char *name, unsigned n)
-{
-	int i;
-
-	for (i = 0; i < PARK_MS; i++) {
-		if (test_hook_hits(name) >= n)
-			return (true);
-		dt_sleep_ms(1);
-	}
-	return (false);
 }
 
 static void
@@ -438,46 +427,33 @@ END_TEST
 
 /*
  * 4.3 B: T2 parked at H4 holds dev_pager_mtx with the handle matched on O;
- * T1's dealloc must wait for the mutex after H3 and not unlink O.
+ * T1's dealloc, past the dtor, must wait for the mutex and not unlink O.
+ * T1 is shown waiting by parking it where it finds the mutex taken.
  */
-static volatile int t1_done;
-
-static void *
-dealloc_flag_thread(void *arg)
-{
-
-	rcu_thread_online();
-	vm_object_deallocate(arg);
-	__atomic_store_n(&t1_done, 1, __ATOMIC_RELEASE);
-	return (NULL);
-}
+#define	LW_LIST	TEST_HOOK_LOCK_WAIT_PREFIX "dev_pager list"
+#define	LW_OBJ	TEST_HOOK_LOCK_WAIT_PREFIX "vm object"
 
 START_TEST(test_43b_list_lock_covers_walk)
 {
 	struct lookup_arg la = { &handle_c, NULL };
 	vm_object_t o;
 	pthread_t t1, t2;
-	int i;
 
 	o = new_object(&handle_c);
 	test_hook_arm(H4);
 	ck_assert_int_eq(pthread_create(&t2, NULL, lookup_thread, &la), 0);
 	ck_assert(test_hook_wait_parked(H4, PARK_MS));
 
-	test_hook_watch(H3);
-	ck_assert_int_eq(pthread_create(&t1, NULL, dealloc_flag_thread, o),
-	    0);
-	ck_assert(wait_hits(H3, 1));
-	/* T1 is past the dtor and wants the list lock: it stays out. */
-	for (i = 0; i < 50; i++) {
-		ck_assert_int_eq(__atomic_load_n(&t1_done, __ATOMIC_ACQUIRE),
-		    0);
-		ck_assert_int_eq(__atomic_load_n(&o->type, __ATOMIC_ACQUIRE),
-		    OBJT_DEVICE);
-		ck_assert_ptr_eq(__atomic_load_n(&o->handle,
-		    __ATOMIC_ACQUIRE), &handle_c);
-		dt_sleep_ms(1);
-	}
+	test_hook_arm(LW_LIST);
+	ck_assert_int_eq(pthread_create(&t1, NULL, dealloc_thread, o), 0);
+	ck_assert(test_hook_wait_parked(LW_LIST, PARK_MS));
+	/* T1 ran the dtor and found the list lock taken: O is untouched. */
+	ck_assert_int_eq(cnt.dtor_calls, 1);
+	ck_assert((o->flags & OBJ_DEAD) != 0);
+	ck_assert_int_eq(o->type, OBJT_DEVICE);
+	ck_assert_ptr_eq(o->handle, &handle_c);
+	test_hook_release(LW_LIST);
+	/* T1 now waits for the mutex; T2 walks on, locks O, skips it. */
 	test_hook_release(H4);
 	pthread_join(t2, NULL);
 	pthread_join(t1, NULL);
@@ -581,10 +557,14 @@ START_TEST(test_44_dealloc_first)
 	test_hook_arm(H4);
 	ck_assert_int_eq(pthread_create(&t2, NULL, lookup_thread, &la), 0);
 	ck_assert(test_hook_wait_parked(H4, PARK_MS));
-	/* ...while T1 takes the count to 0 and marks O dead. */
-	test_hook_watch(H3);
+	/*
+	 * ...while T1 takes the count to 0, marks O dead and, past the
+	 * dtor, waits for the list lock T2 holds.
+	 */
+	test_hook_arm(LW_LIST);
 	ck_assert_int_eq(pthread_create(&t1, NULL, dealloc_thread, o), 0);
-	ck_assert(wait_hits(H3, 1));
+	ck_assert(test_hook_wait_parked(LW_LIST, PARK_MS));
+	test_hook_release(LW_LIST);
 	ck_assert((o->flags & OBJ_DEAD) != 0);
 	ck_assert_uint_eq(o->ref_count, 0);
 	test_hook_release(H4);
@@ -681,13 +661,14 @@ START_TEST(test_45_listing_against_free)
 	ck_assert_int_eq(pthread_create(&tl, NULL, list_thread, &la), 0);
 	ck_assert(test_hook_wait_parked("t_list_rlocked", PARK_MS));
 
-	/* T1 blocks on the write lock until the listing drops its read. */
-	test_hook_watch(H3);
+	/* T1 waits for the write lock until the listing drops its read. */
+	test_hook_arm(LW_OBJ);
 	ck_assert_int_eq(pthread_create(&t1, NULL, dealloc_thread, o), 0);
-	for (i = 0; i < 20; i++) {
-		ck_assert_uint_eq(test_hook_hits(H3), 0);
-		dt_sleep_ms(1);
-	}
+	ck_assert(test_hook_wait_parked(LW_OBJ, PARK_MS));
+	ck_assert_int_eq(cnt.dtor_calls, 0);
+	ck_assert((o->flags & OBJ_DEAD) == 0);
+	ck_assert_uint_eq(o->ref_count, 1);
+	test_hook_release(LW_OBJ);
 	test_hook_release("t_list_rlocked");
 	pthread_join(t1, NULL);
 	pthread_join(tl, NULL);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "check_devpager.h"
+#include "kern/mutex.h"
+#include "kern/rwlock.h"
 #include "kern/test_hook.h"
 
 static void
@@ -220,6 +222,109 @@ START_TEST(test_two_hooks_order_threads)
 }
 END_TEST
 
+/*
+ * lock_wait:NAME: a thread that finds a lock taken passes the hook before
+ * it waits; one that gets the lock at once does not.
+ */
+static struct mtx hk_mtx = MTX_INITIALIZER("hook test mtx", LOCK_RANK_LEAF,
+    0);
+static struct rwlock hk_rw;
+static int hk_got;	/* (a) */
+
+static void *
+lock_mtx_thread(void *arg)
+{
+
+	mtx_lock(&hk_mtx);
+	__atomic_store_n(&hk_got, 1, __ATOMIC_SEQ_CST);
+	mtx_unlock(&hk_mtx);
+	return (arg);
+}
+
+static void *
+wlock_rw_thread(void *arg)
+{
+
+	rw_wlock(&hk_rw);
+	__atomic_store_n(&hk_got, 1, __ATOMIC_SEQ_CST);
+	rw_wunlock(&hk_rw);
+	return (arg);
+}
+
+static void *
+rlock_rw_thread(void *arg)
+{
+
+	rw_rlock(&hk_rw);
+	__atomic_store_n(&hk_got, 1, __ATOMIC_SEQ_CST);
+	rw_runlock(&hk_rw);
+	return (arg);
+}
+
+START_TEST(test_lock_wait_mutex)
+{
+	pthread_t td;
+
+	/* Uncontended: no wait, no hook. */
+	test_hook_watch("lock_wait:hook test mtx");
+	mtx_lock(&hk_mtx);
+	mtx_unlock(&hk_mtx);
+	ck_assert_uint_eq(test_hook_hits("lock_wait:hook test mtx"), 0);
+
+	test_hook_arm("lock_wait:hook test mtx");
+	mtx_lock(&hk_mtx);
+	pthread_create(&td, NULL, lock_mtx_thread, NULL);
+	ck_assert(test_hook_wait_parked("lock_wait:hook test mtx", 5000));
+	ck_assert_int_eq(__atomic_load_n(&hk_got, __ATOMIC_SEQ_CST), 0);
+	test_hook_release("lock_wait:hook test mtx");
+	mtx_unlock(&hk_mtx);
+	pthread_join(td, NULL);
+	ck_assert_int_eq(hk_got, 1);
+	ck_assert_uint_eq(test_hook_hits("lock_wait:hook test mtx"), 1);
+}
+END_TEST
+
+START_TEST(test_lock_wait_rwlock)
+{
+	pthread_t td;
+
+	rw_init(&hk_rw, "hook test rw", LOCK_RANK_LEAF, 0);
+	/* A writer waits behind a reader... */
+	test_hook_arm("lock_wait:hook test rw");
+	rw_rlock(&hk_rw);
+	pthread_create(&td, NULL, wlock_rw_thread, NULL);
+	ck_assert(test_hook_wait_parked("lock_wait:hook test rw", 5000));
+	ck_assert_int_eq(__atomic_load_n(&hk_got, __ATOMIC_SEQ_CST), 0);
+	test_hook_release("lock_wait:hook test rw");
+	rw_runlock(&hk_rw);
+	pthread_join(td, NULL);
+	ck_assert_int_eq(hk_got, 1);
+
+	/* ...a reader behind a writer... */
+	hk_got = 0;
+	test_hook_arm("lock_wait:hook test rw");
+	rw_wlock(&hk_rw);
+	pthread_create(&td, NULL, rlock_rw_thread, NULL);
+	ck_assert(test_hook_wait_parked("lock_wait:hook test rw", 5000));
+	ck_assert_int_eq(__atomic_load_n(&hk_got, __ATOMIC_SEQ_CST), 0);
+	test_hook_release("lock_wait:hook test rw");
+	rw_wunlock(&hk_rw);
+	pthread_join(td, NULL);
+	ck_assert_int_eq(hk_got, 1);
+
+	/* ...and a reader next to a reader does not wait. */
+	test_hook_watch("lock_wait:hook test rw");
+	rw_rlock(&hk_rw);
+	hk_got = 0;
+	pthread_create(&td, NULL, rlock_rw_thread, NULL);
+	pthread_join(td, NULL);
+	rw_runlock(&hk_rw);
+	ck_assert_int_eq(hk_got, 1);
+	ck_assert_uint_eq(test_hook_hits("lock_wait:hook test rw"), 2);
+	rw_destroy(&hk_rw);
+}
+END_TEST
+
 Suite *
 kern_test_hook_suite(void)
 {
@@ -239,6 +344,8 @@ kern_test_hook_suite(void)
 	tcase_add_test(tc, test_armed_counter_fast_path);
 	tcase_add_test(tc, test_reset_releases_parked);
 	tcase_add_test(tc, test_two_hooks_order_threads);
+	tcase_add_test(tc, test_lock_wait_mutex);
+	tcase_add_test(tc, test_lock_wait_rwlock);
 	suite_add_tcase(s, tc);
 	return (s);
 }

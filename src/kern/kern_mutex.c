@@ -8,17 +8,22 @@
  * owns a mutex it does not.  Recursion (MTX_RECURSE, Giant) is counted in
  * mtx_recurse by the owner; the pthread mutex itself is never recursive.
  *
- * With WITNESS every blocking acquisition is order-checked first.
+ * With WITNESS every blocking acquisition is order-checked first.  While
+ * test hooks are active a thread that finds a mutex taken passes
+ * TEST_HOOK_LOCK_WAIT before it waits (test_hook.h).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kern/kassert.h"
 #include "kern/mutex.h"
+#include "kern/test_hook.h"
 
+static bool	mtx_trylock_hooked(struct mtx *m);
 static void	lock_mtx(struct lock_object *lo, int how);
 static int	unlock_mtx(struct lock_object *lo);
 
@@ -92,6 +97,23 @@ mtx_recursed(const struct mtx *m)
 	return (mtx_owned(m) && m->mtx_recurse > 0);
 }
 
+/*
+ * While test hooks are active, try first, so that a thread that finds the
+ * mutex taken passes TEST_HOOK_LOCK_WAIT before it waits (test_hook.h).
+ * True if the mutex was taken here.
+ */
+static bool
+mtx_trylock_hooked(struct mtx *m)
+{
+
+	if (!test_hooks_active())
+		return (false);
+	if (pthread_mutex_trylock(&m->mtx_lock) == 0)
+		return (true);
+	TEST_HOOK_LOCK_WAIT(m->lock_object.lo_name);
+	return (false);
+}
+
 void
 _mtx_lock(struct mtx *m, const char *file, int line)
 {
@@ -106,7 +128,7 @@ _mtx_lock(struct mtx *m, const char *file, int line)
 		return;
 	}
 	witness_checkorder(&m->lock_object, 0, file, line);
-	if (pthread_mutex_lock(&m->mtx_lock) != 0)
+	if (!mtx_trylock_hooked(m) && pthread_mutex_lock(&m->mtx_lock) != 0)
 		panic("mtx_lock: pthread_mutex_lock failed on \"%s\"",
 		    m->lock_object.lo_name);
 	mtx_set_owner(m);

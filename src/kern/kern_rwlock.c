@@ -16,6 +16,9 @@
  * still cannot get the lock sets it again.  Writers are woken before
  * readers (writer preference), one at a time; readers all at once.
  *
+ * A thread whose fast path fails passes TEST_HOOK_LOCK_WAIT before the
+ * slow path, so tests can see it wait (test_hook.h).
+ *
  * rw_td_rlocks counts the read locks the calling thread holds on any
  * rwlock: such a thread may always join readers, even with a writer
  * waiting, otherwise a recursive read (or two object read locks) would
@@ -29,6 +32,7 @@
 
 #include "kern/kassert.h"
 #include "kern/rwlock.h"
+#include "kern/test_hook.h"
 
 #define	RW_WRITER		0x1UL
 #define	RW_WRITE_WAITERS	0x2UL
@@ -211,8 +215,11 @@ _rw_rlock(struct rwlock *rw, const char *file, int line)
 	v = rw_load(rw);
 	if (!rw_can_read(v) || !rw_cas_acq(rw, &v, v + RW_ONE_READER)) {
 		/* One retry for a reader that lost a CAS to another reader. */
-		if (!rw_can_read(v) || !rw_cas_acq(rw, &v, v + RW_ONE_READER))
+		if (!rw_can_read(v) ||
+		    !rw_cas_acq(rw, &v, v + RW_ONE_READER)) {
+			TEST_HOOK_LOCK_WAIT(rw->lock_object.lo_name);
 			rw_rlock_hard(rw);
+		}
 	}
 	rw_td_rlocks++;
 	witness_lock(&rw->lock_object, WITNESS_SHARED, file, line);
@@ -294,8 +301,10 @@ _rw_wlock(struct rwlock *rw, const char *file, int line)
 		    rw->lock_object.lo_name, file, line);
 	witness_checkorder(&rw->lock_object, 0, file, line);
 	v = 0;
-	if (!rw_cas_acq(rw, &v, RW_WRITER))
+	if (!rw_cas_acq(rw, &v, RW_WRITER)) {
+		TEST_HOOK_LOCK_WAIT(rw->lock_object.lo_name);
 		rw_wlock_hard(rw);
+	}
 	rw_set_owner(rw);
 	witness_lock(&rw->lock_object, 0, file, line);
 }

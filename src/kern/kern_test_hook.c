@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +150,16 @@ test_hook_reached(const char *name)
 		test_hook_recount();
 	}
 	test_hook_unlock();
+}
+
+void
+test_hook_lock_wait(const char *lockname)
+{
+	char name[sizeof(TEST_HOOK_LOCK_WAIT_PREFIX) + 64];
+
+	(void)snprintf(name, sizeof(name), "%s%s", TEST_HOOK_LOCK_WAIT_PREFIX,
+	    lockname);
+	test_hook_reached(name);
 }
 
 void

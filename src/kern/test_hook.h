@@ -32,6 +32,30 @@ void	test_hook_reached(const char *name);
 		test_hook_reached(name);				\
 } while (0)
 
+/*
+ * TEST_HOOK_LOCK_WAIT(lockname): reached by a thread that found a mutex or
+ * rwlock taken and is about to wait for it, as the hook named
+ * "lock_wait:" followed by the lock's name ("lock_wait:dev_pager list").
+ * A test parks a thread there to see that it is blocked behind another
+ * one -- not merely slow -- without polling.  Only while some hook is
+ * active does a lock acquisition try first to tell the cases apart.
+ */
+#define	TEST_HOOK_LOCK_WAIT_PREFIX	"lock_wait:"
+#define	TEST_HOOK_LOCK_WAIT(lockname) do {				\
+	if (__predict_false(__atomic_load_n(&test_hooks_armed,		\
+	    __ATOMIC_RELAXED) != 0))					\
+		test_hook_lock_wait(lockname);				\
+} while (0)
+void	test_hook_lock_wait(const char *lockname);
+/* Is any hook active (armed, watched, with a callback, or parked)? */
+static inline bool
+test_hooks_active(void)
+{
+
+	return (__predict_false(__atomic_load_n(&test_hooks_armed,
+	    __ATOMIC_RELAXED) != 0));
+}
+
 /* Park the next thread that reaches name (one-shot). */
 void	test_hook_arm(const char *name);
 /* Run cb(arg) in the thread that reaches name, every time, until reset. */
