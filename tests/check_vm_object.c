@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_devpager.h"
@@ -731,15 +732,81 @@ END_TEST
 
 /*
  * The global list under load: 2 readers walk it lock-free while 2
- * writers allocate and free objects.  The list never shrinks, and live
- * objects seen by a reader are never of type DEAD with references.
+ * writers allocate and free objects.  The list never shrinks, and every
+ * object a reader finds live is a well-formed one:
+ *	- published complete (vm_object_allocate stores the type last): a
+ *	  known type, an id, the FICTITIOUS/UNMANAGED flags of that type;
+ *	- under its read lock, never dead with references (type DEAD means
+ *	  ref_count 0) nor alive without one (ref_count 0 means OBJ_DEAD).
+ * An object seen live cannot be reused before the walk's read-side
+ * section ends, so these hold for any correct allocator and teardown.
  */
 struct list_load {
 	int		stop;
 	unsigned long	walks;
+	unsigned long	checked;
 	unsigned long	shrinks;
 	unsigned long	bad;
+	char		why[160];	/* the first problem */
 };
+
+static uint16_t
+list_type_flags(objtype_t type)
+{
+
+	switch (type) {
+	case OBJT_DEVICE:
+	case OBJT_SG:
+		return (OBJ_FICTITIOUS | OBJ_UNMANAGED);
+	case OBJT_MGTDEVICE:
+		return (OBJ_FICTITIOUS);
+	case OBJT_PHYS:
+		return (OBJ_UNMANAGED);
+	default:
+		return (0);
+	}
+}
+
+static void
+list_load_bad(struct list_load *ll, vm_object_t o, const char *what)
+{
+
+	if (__atomic_fetch_add(&ll->bad, 1, __ATOMIC_RELAXED) == 0)
+		snprintf(ll->why, sizeof(ll->why), "object %p: %s",
+		    (void *)o, what);
+}
+
+/* Inside the walk's read-side section. */
+static void
+list_check_object(struct list_load *ll, vm_object_t o)
+{
+	objtype_t type;
+	uint16_t flags;
+	unsigned ref;
+
+	type = __atomic_load_n(&o->type, __ATOMIC_ACQUIRE);
+	if (type == OBJT_DEAD)
+		return;
+	flags = __atomic_load_n(&o->flags, __ATOMIC_RELAXED);
+	if (type >= OBJT_NTYPES)
+		list_load_bad(ll, o, "unknown type");
+	else if (__atomic_load_n(&o->id, __ATOMIC_RELAXED) == 0)
+		list_load_bad(ll, o, "live without an id");
+	else if ((flags & (OBJ_FICTITIOUS | OBJ_UNMANAGED)) !=
+	    list_type_flags(type))
+		list_load_bad(ll, o, "flags of another type");
+
+	VM_OBJECT_RLOCK(o);
+	type = o->type;
+	flags = o->flags;
+	ref = refcount_load(&o->ref_count);
+	VM_OBJECT_RUNLOCK(o);
+	if (type == OBJT_DEAD && ref != 0)
+		list_load_bad(ll, o, "dead with references");
+	else if (type != OBJT_DEAD && (flags & OBJ_DEAD) == 0 && ref == 0)
+		list_load_bad(ll, o, "alive without a reference");
+	__atomic_add_fetch(&ll->checked, 1, __ATOMIC_RELAXED);
+}
 
 static void *
 list_reader_thread(void *arg)
@@ -755,13 +822,7 @@ list_reader_thread(void *arg)
 		rcu_read_lock();
 		cds_list_for_each_entry_rcu(o, &vm_object_list, object_list) {
 			n++;
-			if (__atomic_load_n(&o->type, __ATOMIC_ACQUIRE) ==
-			    OBJT_DEAD)
-				continue;
-			/* Touch what a listing prints. */
-			if (o->resident_page_count > 1000000)
-				__atomic_add_fetch(&ll->bad, 1,
-				    __ATOMIC_RELAXED);
+			list_check_object(ll, o);
 		}
 		rcu_read_unlock();
 		if (n < last)
@@ -812,8 +873,10 @@ START_TEST(test_list_walk_under_load)
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_join(r[i], NULL), 0);
 	ck_assert_uint_gt(ll.walks, 0);
+	ck_assert_uint_gt(ll.checked, 0);
 	ck_assert_uint_eq(ll.shrinks, 0);
-	ck_assert_uint_eq(ll.bad, 0);
+	ck_assert_msg(ll.bad == 0, "%lu bad objects seen, first: %s", ll.bad,
+	    ll.why);
 	ck_assert_uint_eq(vm_object_live_count(), 0);
 	/* Far fewer zone items than the 16000 objects created. */
 	ck_assert_uint_lt(vm_object_zone_count(), 16000);
@@ -897,9 +960,14 @@ START_TEST(test_list_against_free)
 	ck_assert(test_hook_wait_parked("test_list_rlocked", 5000));
 	ck_assert_int_eq(pthread_create(&t1, NULL, dealloc_thread, o), 0);
 	ck_assert(test_hook_wait_parked("vm_object_deallocate", 5000));
+	test_hook_arm(TEST_HOOK_LOCK_WAIT_PREFIX "vm object");
 	test_hook_release("vm_object_deallocate");
-	/* T1 now blocks on the write lock behind T_list's read lock. */
+	/* T1 now waits for the write lock behind T_list's read lock. */
+	ck_assert(test_hook_wait_parked(TEST_HOOK_LOCK_WAIT_PREFIX "vm object",
+	    5000));
 	ck_assert_int_eq(o->type, OBJT_DEVICE);
+	ck_assert((o->flags & OBJ_DEAD) == 0);
+	test_hook_release(TEST_HOOK_LOCK_WAIT_PREFIX "vm object");
 	test_hook_release("test_list_rlocked");
 	ck_assert(test_hook_wait_parked("test_list_unlocked", 5000));
 	/* T1 can finish now; T_list is still inside its read section. */
