@@ -841,7 +841,7 @@ Suite *
 dev_races_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("dev_races");
 
@@ -864,16 +864,16 @@ dev_races_suite(void)
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
 	tcase_add_test(tc, test_43a_dealloc_vs_allocate);
 	tcase_add_test(tc, test_43b_list_lock_covers_walk);
-#ifdef INVARIANTS
-	tcase_add_test(tc, test_43c_lor_reported);
-	tcase_add_test_raise_signal(tc, test_43c_lor_aborts_before_deadlock,
-	    SIGABRT);
-#endif
 	tcase_add_test(tc, test_44_lookup_first);
 	tcase_add_test(tc, test_44_dealloc_first);
 	tcase_add_test(tc, test_45_listing_against_free);
 	tcase_add_test(tc, test_46_updatefake_once);
 	tcase_add_test(tc, test_soak_allocate_dealloc);
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "dealloc", dt_setup, dt_teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS(ti, test_43c_lor_reported);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_43c_lor_aborts_before_deadlock);
 	return (s);
 }

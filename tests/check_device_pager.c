@@ -1341,7 +1341,7 @@ Suite *
 device_pager_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("device_pager");
 
@@ -1360,11 +1360,12 @@ device_pager_suite(void)
 	tcase_add_test(tc, test_mgtdevice_fault_and_free_page);
 	tcase_add_test(tc, test_device_free_page);
 	tcase_add_test(tc, test_dealloc_frees_fake_pages);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_wrong_page_type_mgt, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_wrong_page_type_dev, SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "cdev_pager", dt_setup, dt_teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_wrong_page_type_mgt);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_wrong_page_type_dev);
 
 	tc = tcase_create("old_style");
 	tcase_add_checked_fixture(tc, dt_setup, dt_teardown);
@@ -1388,15 +1389,14 @@ device_pager_suite(void)
 	tcase_add_test(tc, test_pglist_pages_on_no_queue);
 	tcase_add_test(tc, test_ram_placeholder_replaced_old_style);
 	tcase_add_test(tc, test_ram_placeholder_replaced_by_handlers);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_forgetful_handler_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_pglist_page_on_queue_asserts,
-	    SIGABRT);
-#else
+#ifndef INVARIANTS
 	tcase_add_test(tc, test_forgetful_handler_logged);
 #endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "fidelity", dt_setup, dt_teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_forgetful_handler_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_pglist_page_on_queue_asserts);
 
 	tc = tcase_create("vm_mmap_cdev");
 	tcase_add_checked_fixture(tc, dt_setup, dt_teardown);

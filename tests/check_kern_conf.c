@@ -1206,7 +1206,7 @@ Suite *
 kern_conf_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("kern_conf");
 
@@ -1220,14 +1220,7 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_make_dev_wrong_version_giant);
 	tcase_add_test(tc, test_make_dev_s_args);
 	tcase_add_test(tc, test_dev_ref_rel);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_dev_rel_negative_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_dev_rel_last_on_live_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_destroy_eternal_asserts,
-	    SIGABRT);
-#else
+#ifndef INVARIANTS
 	tcase_add_test(tc, test_dev_rel_negative_logged);
 #endif
 	tcase_add_test(tc, test_refthread);
@@ -1238,6 +1231,12 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_stress_lookup_vs_destroy);
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "registry", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_dev_rel_negative_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_dev_rel_last_on_live_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_destroy_eternal_asserts);
 
 	tc = tcase_create("giant");
 	tcase_add_checked_fixture(tc, setup, teardown);

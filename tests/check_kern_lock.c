@@ -842,7 +842,7 @@ Suite *
 kern_lock_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("kern_lock");
 
@@ -858,19 +858,17 @@ kern_lock_suite(void)
 	    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_mtx_unlock_unowned_panics,
 	    SIGABRT);
-#ifdef INVARIANTS
-	tcase_add_test(tc, test_mtx_assert_passes);
-	tcase_add_test_raise_signal(tc, test_mtx_assert_owned_fires, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_mtx_assert_notowned_fires,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_mtx_assert_recursed_fires,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_mtx_assert_notrecursed_fires,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_mtx_assert_owned_other_thread_fires, SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "mtx", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS(ti, test_mtx_assert_passes);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_mtx_assert_owned_fires);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_mtx_assert_notowned_fires);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_mtx_assert_recursed_fires);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_mtx_assert_notrecursed_fires);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_mtx_assert_owned_other_thread_fires);
 
 	tc = tcase_create("rwlock");
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
@@ -888,18 +886,19 @@ kern_lock_suite(void)
 	    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_rw_wlock_recursion_panics,
 	    SIGABRT);
-#ifdef INVARIANTS
-	tcase_add_test(tc, test_rw_assert_passes);
-	tcase_add_test_raise_signal(tc,
-	    test_rw_assert_wlocked_fires_when_read_locked, SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_rw_assert_rlocked_fires_when_unlocked, SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_rw_assert_unlocked_fires_when_wlocked, SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_rw_assert_locked_fires_when_unlocked, SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "rwlock", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS(ti, test_rw_assert_passes);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_rw_assert_wlocked_fires_when_read_locked);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_rw_assert_rlocked_fires_when_unlocked);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_rw_assert_unlocked_fires_when_wlocked);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_rw_assert_locked_fires_when_unlocked);
 
 	tc = tcase_create("log");
 	tcase_add_test(tc, test_kern_log_lines_and_debug_switch);

@@ -140,7 +140,7 @@ Suite *
 kern_refcount_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("kern_refcount");
 	tc = tcase_create("refcount");
@@ -149,9 +149,10 @@ kern_refcount_suite(void)
 	tcase_add_test(tc, test_acquire_if_not_zero);
 	tcase_add_test(tc, test_release_if_not_last);
 	tcase_add_test(tc, test_acquire_if_not_zero_never_revives);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_release_at_zero_fires, SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "refcount", NULL, NULL,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_release_at_zero_fires);
 	return (s);
 }

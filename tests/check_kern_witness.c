@@ -389,39 +389,38 @@ Suite *
 kern_witness_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("kern_witness");
 	tc = tcase_create("order");
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
 	tcase_add_checked_fixture(tc, setup, NULL);
-#ifdef WITNESS
-	tcase_add_test(tc, test_correct_order_never_reported);
-	tcase_add_test_raise_signal(tc, test_reversal_fatal, SIGABRT);
-	tcase_add_test(tc, test_reversal_reported_names_both);
-	tcase_add_test(tc, test_giant_after_page_lock_reported);
-	tcase_add_test(tc, test_giant_recursion_not_reported);
-	tcase_add_test(tc, test_dupok_same_rank_allowed);
-	tcase_add_test(tc, test_same_rank_without_dupok_reported);
-	tcase_add_test_raise_signal(tc, test_same_rank_without_dupok_fatal,
-	    SIGABRT);
-	tcase_add_test(tc, test_trylock_exempt_but_recorded);
-	tcase_add_test(tc, test_trylocked_lock_counts_for_later_order);
-	tcase_add_test_raise_signal(tc,
-	    test_self_deadlock_read_then_write_fatal, SIGABRT);
-	tcase_add_test(tc, test_shared_recursion_allowed);
-	tcase_add_test(tc, test_upgrade_downgrade_tracked);
-	tcase_add_test(tc, test_nowitness_lock_not_checked);
-	tcase_add_test_raise_signal(tc,
-	    test_rw_assert_rlocked_other_thread_fires, SIGABRT);
-	tcase_add_test(tc, test_two_thread_reversal_reported_not_hung);
-	tcase_add_test_raise_signal(tc, test_two_thread_reversal_fatal,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_unlock_of_unheld_rwlock_reported, SIGABRT);
-#else
+#ifndef INVARIANTS
 	tcase_add_test(tc, test_no_witness_reversal_is_silent);
 #endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "order", setup, NULL,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS(ti, test_correct_order_never_reported);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_reversal_fatal);
+	TCASE_ADD_INVARIANTS(ti, test_reversal_reported_names_both);
+	TCASE_ADD_INVARIANTS(ti, test_giant_after_page_lock_reported);
+	TCASE_ADD_INVARIANTS(ti, test_giant_recursion_not_reported);
+	TCASE_ADD_INVARIANTS(ti, test_dupok_same_rank_allowed);
+	TCASE_ADD_INVARIANTS(ti, test_same_rank_without_dupok_reported);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_same_rank_without_dupok_fatal);
+	TCASE_ADD_INVARIANTS(ti, test_trylock_exempt_but_recorded);
+	TCASE_ADD_INVARIANTS(ti, test_trylocked_lock_counts_for_later_order);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_self_deadlock_read_then_write_fatal);
+	TCASE_ADD_INVARIANTS(ti, test_shared_recursion_allowed);
+	TCASE_ADD_INVARIANTS(ti, test_upgrade_downgrade_tracked);
+	TCASE_ADD_INVARIANTS(ti, test_nowitness_lock_not_checked);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_rw_assert_rlocked_other_thread_fires);
+	TCASE_ADD_INVARIANTS(ti, test_two_thread_reversal_reported_not_hung);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_two_thread_reversal_fatal);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_unlock_of_unheld_rwlock_reported);
 	return (s);
 }

@@ -5,6 +5,9 @@
  *
  * An argument limits the run to one suite (check_devpager kern_lock), as
  * does CK_RUN_SUITE / CK_RUN_CASE in the environment.
+ *
+ * A build without --enable-invariants first names, as TAP comments, the
+ * proofs it does not have (see check_devpager.h).
  */
 #include "config.h"
 
@@ -13,6 +16,64 @@
 #include <string.h>
 
 #include "check_devpager.h"
+
+/* Proofs a plain build does not compile (see check_devpager.h). */
+#define	NOT_BUILT_MAX	256
+static const char *not_built_file[NOT_BUILT_MAX];
+static const char *not_built_test[NOT_BUILT_MAX];
+static int not_built_count;
+
+/* Check keeps the name's pointer: the names live here, for the run. */
+#define	INV_TCASES_MAX	32
+static char inv_tcase_names[INV_TCASES_MAX][64];
+static int inv_tcases;
+
+TCase *
+tcase_create_invariants(Suite *s, const char *name, SFun setup,
+    SFun teardown, int timeout)
+{
+	char *full;
+	TCase *tc;
+
+	if (inv_tcases == INV_TCASES_MAX)
+		abort();	/* raise INV_TCASES_MAX */
+	full = inv_tcase_names[inv_tcases++];
+	snprintf(full, sizeof(inv_tcase_names[0]), "%s_invariants", name);
+	tc = tcase_create(full);
+	if (setup != NULL || teardown != NULL)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	if (timeout > 0)
+		tcase_set_timeout(tc, timeout);
+	suite_add_tcase(s, tc);
+	return (tc);
+}
+
+void
+invariants_not_built(const char *file, const char *test)
+{
+	const char *base;
+
+	if (not_built_count == NOT_BUILT_MAX)
+		return;
+	base = strrchr(file, '/');
+	not_built_file[not_built_count] = base != NULL ? base + 1 : file;
+	not_built_test[not_built_count++] = test;
+}
+
+void
+invariants_not_built_print(void)
+{
+	int i;
+
+	if (not_built_count == 0)
+		return;
+	printf("# %d proofs are not built without --enable-invariants and "
+	    "did not run:\n", not_built_count);
+	for (i = 0; i < not_built_count; i++)
+		printf("# not run: %s:%s\n", not_built_file[i],
+		    not_built_test[i]);
+	fflush(stdout);
+}
 
 int
 main(int argc, char **argv)
@@ -26,6 +87,7 @@ main(int argc, char **argv)
 		srunner_add_suite(sr, name##_suite());
 #include "suites.h"
 #undef SUITE
+	invariants_not_built_print();
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -451,7 +451,7 @@ Suite *
 pmap_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("pmap");
 
@@ -463,16 +463,13 @@ pmap_suite(void)
 	tcase_add_test(tc, test_remove_key);
 	tcase_add_test(tc, test_no_callback_registered);
 	tcase_add_test(tc, test_fictitious_page);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_remove_all_unmanaged_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_remove_all_fake_page_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_enter_unmanaged_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_enter_needs_page_lock, SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "pv", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_remove_all_unmanaged_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_remove_all_fake_page_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_enter_unmanaged_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_enter_needs_page_lock);
 
 	tc = tcase_create("threads");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -258,7 +258,7 @@ Suite *
 swap_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("swap");
 	tc = tcase_create("core");
@@ -272,11 +272,11 @@ swap_suite(void)
 	tcase_add_test(tc, test_fail_point);
 	tcase_add_test(tc, test_foreach_sorted);
 	tcase_add_test(tc, test_concurrent_reservations);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_unaligned_asserts, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_release_too_much_asserts,
-	    SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "core", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_unaligned_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_release_too_much_asserts);
 	return (s);
 }

@@ -997,7 +997,7 @@ Suite *
 vm_object_suite(void)
 {
 	Suite *s;
-	TCase *tc, *tt;
+	TCase *tc, *tt, *ti;
 
 	s = suite_create("vm_object");
 	tc = tcase_create("core");
@@ -1018,21 +1018,17 @@ vm_object_suite(void)
 	    SIGABRT);
 	tcase_add_test(tc, test_set_path_and_flags);
 	tcase_add_test(tc, test_lookup_id);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_deallocate_too_many_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_reference_dead_asserts, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_terminate_charge_only_anonymous,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_terminate_pager_must_kill,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_zone_dtor_checks, SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_page_remove_unmanaged_needs_notmapped, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_page_remove_needs_wlock,
-	    SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "core", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_deallocate_too_many_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_reference_dead_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_terminate_charge_only_anonymous);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_terminate_pager_must_kill);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_zone_dtor_checks);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_page_remove_unmanaged_needs_notmapped);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_page_remove_needs_wlock);
 
 	tt = tcase_create("threads");
 	tcase_add_checked_fixture(tt, setup, teardown);

@@ -1068,7 +1068,7 @@ Suite *
 vm_page_suite(void)
 {
 	Suite *s;
-	TCase *tc, *tt;
+	TCase *tc, *tt, *ti;
 
 	s = suite_create("vm_page");
 	tc = tcase_create("core");
@@ -1102,21 +1102,16 @@ vm_page_suite(void)
 	tcase_add_test(tc, test_page_bits);
 	tcase_add_test(tc, test_zero_invalid_partial);
 	tcase_add_test(tc, test_valid_dirty_ranges);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_putfake_managed_asserts, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_putfake_real_page_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_updatefake_real_page_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_putfake_in_object_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_lookup_unlocked_needs_rcu,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_hold_needs_page_lock, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_zero_invalid_fictitious_asserts,
-	    SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "core", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_putfake_managed_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_putfake_real_page_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_updatefake_real_page_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_putfake_in_object_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_lookup_unlocked_needs_rcu);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_hold_needs_page_lock);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_zero_invalid_fictitious_asserts);
 
 	tt = tcase_create("threads");
 	tcase_add_checked_fixture(tt, setup, teardown);

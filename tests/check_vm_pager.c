@@ -703,16 +703,17 @@ END_TEST
  * The broken pre-fix lookup (test knob): the OBJ_DEAD test passes, T2
  * parks at H4' before referencing, T1 kills O, and T2's reference takes
  * O's count from 0 to 1.  Under INVARIANTS the reference KASSERT fires
- * (SIGABRT); otherwise the revival counter and the doomed result show it.
+ * (SIGABRT: the bug is caught); otherwise the revival counter and the
+ * doomed result show the bug happening, uncaught.
  */
-START_TEST(test_lookup_broken_variant_caught)
+static vm_object_t
+lookup_broken_variant_run(void)
 {
 	static int handle;
 	struct phys_alloc_arg pa;
 	vm_object_t o;
 	pthread_t t1, t2;
 
-	panic_expect("vm_object_reference: object * revived from ref_count 0");
 	o = vm_pager_allocate(OBJT_PHYS, &handle, PAGE_SIZE, VM_PROT_ALL, 0,
 	    NULL);
 	vm_pager_set_broken_lookup(true);
@@ -735,17 +736,36 @@ START_TEST(test_lookup_broken_variant_caught)
 	ck_assert_uint_ne(o->flags & OBJ_DEAD, 0);
 	test_hook_release("phys_pager_dealloc");
 	ck_assert_int_eq(pthread_join(t1, NULL), 0);
+	return (o);
+}
+
+#ifdef INVARIANTS
+START_TEST(test_lookup_broken_variant_caught)
+{
+
+	panic_expect("vm_object_reference: object * revived from ref_count 0");
+	(void)lookup_broken_variant_run();
+	ck_abort_msg("the revival of a dead object went unnoticed");
+}
+END_TEST
+#else
+START_TEST(test_lookup_broken_variant_revives)
+{
+	vm_object_t o;
+
+	o = lookup_broken_variant_run();
 	/* T2 holds a "reference" to a dead object: the bug. */
 	ck_assert_int_eq(o->type, OBJT_DEAD);
 	ck_assert_uint_eq(refcount_load(&o->ref_count), 1);
 }
 END_TEST
+#endif
 
 Suite *
 vm_pager_suite(void)
 {
 	Suite *s;
-	TCase *tc, *tt;
+	TCase *tc, *tt, *ti;
 
 	s = suite_create("vm_pager");
 	tc = tcase_create("core");
@@ -762,16 +782,16 @@ vm_pager_suite(void)
 	tcase_add_test_raise_signal(tc, test_phys_putpages_panics, SIGABRT);
 	tcase_add_test(tc, test_object_lookup_skips_dead);
 	tcase_add_test(tc, test_object_lookup_rcu_basic);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_anonymous_handle_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc,
-	    test_get_pages_fictitious_partial_asserts, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_get_pages_needs_wlock, SIGABRT);
-#else
+#ifndef INVARIANTS
 	tcase_add_test(tc, test_anonymous_handle_refused);
 #endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "core", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_anonymous_handle_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti,
+	    test_get_pages_fictitious_partial_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_get_pages_needs_wlock);
 
 	tt = tcase_create("threads");
 	tcase_add_checked_fixture(tt, setup, teardown);
@@ -779,12 +799,14 @@ vm_pager_suite(void)
 	tcase_add_test(tt, test_object_lookup_rcu_under_load);
 	tcase_add_test(tt, test_lookup_vs_dealloc_lookup_first);
 	tcase_add_test(tt, test_lookup_vs_dealloc_dealloc_first);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tt, test_lookup_broken_variant_caught,
-	    SIGABRT);
-#else
-	tcase_add_test(tt, test_lookup_broken_variant_caught);
+#ifndef INVARIANTS
+	/* The bug happens; only an INVARIANTS build catches it. */
+	tcase_add_test(tt, test_lookup_broken_variant_revives);
 #endif
 	suite_add_tcase(s, tt);
+
+	ti = tcase_create_invariants(s, "threads", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_lookup_broken_variant_caught);
 	return (s);
 }

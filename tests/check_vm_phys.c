@@ -1096,7 +1096,7 @@ Suite *
 vm_phys_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("vm_phys");
 
@@ -1107,11 +1107,12 @@ vm_phys_suite(void)
 	tcase_add_test(tc, test_alloc_all);
 	tcase_add_test(tc, test_alloc_free_threads);
 	tcase_add_test(tc, test_ram_host_and_fd);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_double_free_asserts, SIGABRT);
-#endif
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "ram", setup, teardown,
+	    THREADED_TCASE_TIMEOUT);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_double_free_asserts);
 
 	tc = tcase_create("window");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1132,15 +1133,14 @@ vm_phys_suite(void)
 	tcase_add_test(tc, test_fictitious_ebusy);
 	tcase_add_test(tc, test_fictitious_einval);
 	tcase_add_test(tc, test_fictitious_over_window);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_fictitious_unreg_inexact_asserts,
-	    SIGABRT);
-	tcase_add_test_raise_signal(tc, test_fictitious_unreg_unknown_asserts,
-	    SIGABRT);
-#else
+#ifndef INVARIANTS
 	tcase_add_test(tc, test_fictitious_unreg_inexact_ignored);
 #endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "fictitious", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_fictitious_unreg_inexact_asserts);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_fictitious_unreg_unknown_asserts);
 
 	tc = tcase_create("inspect");
 	tcase_add_checked_fixture(tc, setup, teardown);

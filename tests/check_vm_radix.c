@@ -1077,7 +1077,7 @@ Suite *
 vm_radix_suite(void)
 {
 	Suite *s;
-	TCase *tc;
+	TCase *tc, *ti;
 
 	s = suite_create("vm_radix");
 
@@ -1106,11 +1106,10 @@ vm_radix_suite(void)
 	tcase_add_test_raise_signal(tc, test_remove_empty_panics, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_replace_empty_panics, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_replace_missing_panics, SIGABRT);
-#ifdef INVARIANTS
-	tcase_add_test_raise_signal(tc, test_reclaim_during_insert_asserts,
-	    SIGABRT);
-#endif
 	suite_add_tcase(s, tc);
+
+	ti = tcase_create_invariants(s, "panics", setup, teardown, 0);
+	TCASE_ADD_INVARIANTS_ABORT(ti, test_reclaim_during_insert_asserts);
 
 	tc = tcase_create("enomem");
 	tcase_add_checked_fixture(tc, setup, teardown);
