@@ -9,6 +9,10 @@
  *	mmap_tool sigbus FILE OFF		a load at OFF must raise SIGBUS
  *	mmap_tool hold FILE OFF NPAGES		touch, print "ready", keep the
  *						mapping until stdin closes
+ *	mmap_tool holdbus FILE OFF NPAGES	map, touch the first page,
+ *						print "ready", wait for stdin
+ *						to close, then a load of the
+ *						last page must raise SIGBUS
  *	mmap_tool watch FILE OFF BYTE MS	map, touch, print "ready", then
  *						poll the byte at OFF until it
  *						is BYTE (0) or MS ms pass (1)
@@ -207,6 +211,28 @@ main(int argc, char **argv)
 		return (2);
 	}
 	len = num(argv[4]);
+	if (strcmp(argv[1], "holdbus") == 0) {
+		struct sigaction sa;
+		volatile unsigned char c;
+		char ch;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigbus;
+		sigaction(SIGBUS, &sa, NULL);
+		p = map(argv[2], off, len * (uint64_t)pg, PROT_READ, &fd,
+		    &mapoff, &maplen);
+		c = p[0];
+		printf("ready\n");
+		fflush(stdout);
+		while (read(0, &ch, 1) > 0)
+			;
+		if (sigsetjmp(sigbus_jmp, 1) == 0) {
+			c = p[(len - 1) * (uint64_t)pg];
+			fprintf(stderr, "mmap_tool: no SIGBUS, read %#x\n",
+			    (unsigned)c);
+		}
+		return (sigbus_seen ? 0 : 1);
+	}
 	if (strcmp(argv[1], "touch") == 0 || strcmp(argv[1], "hold") == 0) {
 		volatile unsigned char sum = 0;
 		char c;
