@@ -1091,7 +1091,8 @@ START_TEST(test_forgetful_handler_logged)
 	ck_assert_int_eq(vm_fault(o, 1, VM_PROT_READ, 0, 0, &m),
 	    KERN_SUCCESS);
 	log = dt_capture_stop();
-	ck_assert_int_eq(dt_count_substr(log, "the fault handler of object"), 1);
+	ck_assert_int_eq(dt_count_substr(log, "the fault handler of object"),
+	    1);
 	ck_assert_int_eq(dt_count_substr(log, "returned page 1 not fully "
 	    "valid (0xf)"), 1);
 	ck_assert_uint_eq(m->valid, VM_PAGE_BITS_ALL);
