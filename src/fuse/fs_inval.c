@@ -17,12 +17,20 @@
 
 TAILQ_HEAD(inval_list, inval_range);
 
+/* Who waits for a range to be sent (fs_inval_enqueue_done). */
+struct inval_done {
+	struct inval_done *next;	/* [q] */
+	fs_inval_done_t	*fn;		/* (c) */
+	void		*arg;		/* (c) */
+};
+
 struct inval_range {
 	TAILQ_ENTRY(inval_range) link;	/* [q] */
 	uint64_t	 due_ns;	/* [q] monotonic; 0: now */
 	fuse_ino_t	 ino;		/* [q] */
 	uint64_t	 start;		/* [q] */
 	uint64_t	 end;		/* [q] exclusive; 0: whole file */
+	struct inval_done *dones;	/* [q] run after the send */
 };
 
 static struct {
@@ -49,9 +57,10 @@ static struct {
 	.delayed = TAILQ_HEAD_INITIALIZER(iq.delayed),
 };
 
-static bool	inval_merge_into(struct inval_list *list, fuse_ino_t ino,
-		    uint64_t start, uint64_t end);
-static void	inval_drop_all(void);
+static struct inval_range *inval_merge_into(struct inval_list *list,
+		    fuse_ino_t ino, uint64_t start, uint64_t end);
+static struct inval_done *inval_drop_all(void);
+static void	inval_run_dones(struct inval_done *d);
 
 static uint64_t
 now_ns(void)
@@ -66,12 +75,19 @@ now_ns(void)
 static void
 inval_promote(uint64_t now)
 {
-	struct inval_range *r;
+	struct inval_range *r, *into;
+	struct inval_done *d;
 
 	while ((r = TAILQ_FIRST(&iq.delayed)) != NULL && r->due_ns <= now) {
 		TAILQ_REMOVE(&iq.delayed, r, link);
 		iq.pending--;
-		if (inval_merge_into(&iq.queue, r->ino, r->start, r->end)) {
+		into = inval_merge_into(&iq.queue, r->ino, r->start, r->end);
+		if (into != NULL) {
+			while ((d = r->dones) != NULL) {
+				r->dones = d->next;
+				d->next = into->dones;
+				into->dones = d;
+			}
 			free(r);
 			continue;
 		}
@@ -81,22 +97,35 @@ inval_promote(uint64_t now)
 	}
 }
 
-/* Free every waiting range, counting it as dropped.  [q] held. */
-static void
+/*
+ * Free every waiting range, counting it as dropped; the callbacks that
+ * waited for them are returned, for the caller to run with inval_run_dones
+ * once the lock is dropped (nothing will be sent any more: the kernel's
+ * cache is going away with the mount).  [q] held.
+ */
+static struct inval_done *
 inval_drop_all(void)
 {
 	struct inval_list *lists[2] = { &iq.queue, &iq.delayed };
+	struct inval_done *dones, *d;
 	struct inval_range *r;
 	int i;
 
+	dones = NULL;
 	for (i = 0; i < 2; i++) {
 		while ((r = TAILQ_FIRST(lists[i])) != NULL) {
 			TAILQ_REMOVE(lists[i], r, link);
 			iq.pending--;
 			iq.dropped++;
+			while ((d = r->dones) != NULL) {
+				r->dones = d->next;
+				d->next = dones;
+				dones = d;
+			}
 			free(r);
 		}
 	}
+	return (dones);
 }
 
 static int
@@ -107,10 +136,10 @@ inval_send_kernel(struct fuse_session *se, fuse_ino_t ino, off_t off,
 }
 
 /*
- * Merge [start, end) into a waiting range of the same inode if they touch.
- * The queue lock must be held.
+ * Merge [start, end) into a waiting range of the same inode if they
+ * touch; the range merged into, or NULL.  The queue lock must be held.
  */
-static bool
+static struct inval_range *
 inval_merge_into(struct inval_list *list, fuse_ino_t ino, uint64_t start,
     uint64_t end)
 {
@@ -120,25 +149,32 @@ inval_merge_into(struct inval_list *list, fuse_ino_t ino, uint64_t start,
 		if (r->ino != ino)
 			continue;
 		if (r->end == 0)
-			return (true);		/* whole file already */
+			return (r);		/* whole file already */
 		if (end == 0) {
 			r->start = 0;
 			r->end = 0;
-			return (true);
+			return (r);
 		}
 		if (start <= r->end && end >= r->start) {
 			if (start < r->start)
 				r->start = start;
 			if (end > r->end)
 				r->end = end;
-			return (true);
+			return (r);
 		}
 	}
-	return (false);
+	return (NULL);
 }
 
-static void
-inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
+/*
+ * Queue [off, off + len) of ino; done (may be NULL) goes with the range
+ * it ends up in.  False when nothing is sent any more (shutting down) or
+ * there is no memory: then the caller still owns done.  The queue lock
+ * must be held.
+ */
+static bool
+inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
+    uint64_t due_ns, struct inval_done *done)
 {
 	struct inval_list *list;
 	struct inval_range *r, *after;
@@ -148,28 +184,27 @@ inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
 	if (len == 0)
 		off = 0;
 	list = due_ns == 0 ? &iq.queue : &iq.delayed;
-	pthread_mutex_lock(&iq.lock);
 	if (iq.closed || iq.stopping) {
 		/* Shutting down: nothing more reaches the kernel. */
 		iq.dropped++;
-		pthread_mutex_unlock(&iq.lock);
-		return;
+		return (false);
 	}
-	if (!inval_merge_into(list, ino, off, end)) {
+	r = inval_merge_into(list, ino, off, end);
+	if (r == NULL) {
 		r = malloc(sizeof(*r));
 		if (r == NULL) {
 			/* A lost invalidation only leaves a stale mapping;
 			 * it never corrupts daemon state. */
-			pthread_mutex_unlock(&iq.lock);
 			kern_log(LOG_ERR, "devpagerfs: out of memory queueing "
 			    "an invalidation of inode %llu",
 			    (unsigned long long)ino);
-			return;
+			return (false);
 		}
 		r->ino = ino;
 		r->start = off;
 		r->end = end;
 		r->due_ns = due_ns;
+		r->dones = NULL;
 		if (due_ns == 0)
 			TAILQ_INSERT_TAIL(list, r, link);
 		else {
@@ -184,7 +219,19 @@ inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
 		}
 		iq.pending++;
 	}
+	if (done != NULL) {
+		done->next = r->dones;
+		r->dones = done;
+	}
 	pthread_cond_signal(&iq.work_cv);
+	return (true);
+}
+
+static void
+inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len, uint64_t due_ns)
+{
+	pthread_mutex_lock(&iq.lock);
+	(void)inval_enqueue_locked(ino, off, len, due_ns, NULL);
 	pthread_mutex_unlock(&iq.lock);
 }
 
@@ -201,6 +248,48 @@ fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 	inval_enqueue(ino, off, len, now_ns() + (uint64_t)delay_ms * 1000000);
 }
 
+void
+fs_inval_enqueue_done(fuse_ino_t ino, uint64_t off, uint64_t len,
+    fs_inval_done_t *done, void *arg)
+{
+	struct inval_done *d;
+	bool queued;
+
+	d = malloc(sizeof(*d));
+	if (d == NULL) {
+		kern_log(LOG_ERR, "devpagerfs: out of memory queueing an "
+		    "invalidation of inode %llu", (unsigned long long)ino);
+		return;
+	}
+	d->fn = done;
+	d->arg = arg;
+	pthread_mutex_lock(&iq.lock);
+	/*
+	 * Without a running thread, or once the queue is shut, nothing will
+	 * be sent: the file system is not mounted, or its cache goes with
+	 * the mount; there is nothing to wait for.
+	 */
+	queued = iq.running && inval_enqueue_locked(ino, off, len, 0, d);
+	pthread_mutex_unlock(&iq.lock);
+	if (!queued) {
+		free(d);
+		done(arg);
+	}
+}
+
+/* Run and free the dones of a range that was sent.  No lock held. */
+static void
+inval_run_dones(struct inval_done *d)
+{
+	struct inval_done *next;
+
+	for (; d != NULL; d = next) {
+		next = d->next;
+		d->fn(d->arg);
+		free(d);
+	}
+}
+
 /*
  * Send ranges as they become due.  When closing, delayed ranges are due at
  * once and the thread marks the queue closed as soon as it is empty; when
@@ -209,15 +298,17 @@ fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 static void *
 inval_thread(void *arg)
 {
+	struct inval_done *dropped;
 	struct inval_range *r;
 	fs_inval_send_t *send;
 	int error;
 
 	(void)arg;
+	dropped = NULL;
 	pthread_mutex_lock(&iq.lock);
 	for (;;) {
 		if (iq.stopping) {
-			inval_drop_all();
+			dropped = inval_drop_all();
 			break;
 		}
 		inval_promote(iq.closing ? UINT64_MAX : now_ns());
@@ -259,6 +350,7 @@ inval_thread(void *arg)
 			    "%llu failed: %s", (unsigned long long)r->ino,
 			    strerror(-error));
 		FS_STAT_INC(invalidations);
+		inval_run_dones(r->dones);
 		free(r);
 		pthread_mutex_lock(&iq.lock);
 	}
@@ -266,6 +358,7 @@ inval_thread(void *arg)
 	iq.closed = true;
 	pthread_cond_broadcast(&iq.idle_cv);
 	pthread_mutex_unlock(&iq.lock);
+	inval_run_dones(dropped);
 	return (NULL);
 }
 
@@ -311,6 +404,7 @@ fs_inval_close(void)
 void
 fs_inval_stop(void)
 {
+	struct inval_done *dones;
 	unsigned long dropped;
 	bool running;
 
@@ -323,10 +417,11 @@ fs_inval_stop(void)
 		pthread_join(iq.thread, NULL);
 	pthread_mutex_lock(&iq.lock);
 	/* Whatever was queued before the thread ever ran. */
-	inval_drop_all();
+	dones = inval_drop_all();
 	iq.running = false;
 	dropped = iq.dropped;
 	pthread_mutex_unlock(&iq.lock);
+	inval_run_dones(dones);
 	if (dropped > 0 && kern_log_debug_enabled())
 		kern_log(LOG_DEBUG, "devpagerfs: %lu invalidations dropped at "
 		    "shutdown", dropped);

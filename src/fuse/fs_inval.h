@@ -50,6 +50,19 @@ void	fs_inval_enqueue(fuse_ino_t ino, uint64_t off, uint64_t len);
  */
 void	fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 	    unsigned delay_ms);
+/*
+ * Queue an invalidation as fs_inval_enqueue does, and call done(arg) on
+ * the invalidation thread once an invalidation covering the range has
+ * been sent: from then on the kernel holds no page of the range that it
+ * cached before the call.  If nothing will be sent (the thread is not
+ * running, or the queue is shut for shutdown) or the range cannot be
+ * queued (no memory), done runs at once, on the caller's thread; ranges
+ * dropped at shutdown run their dones when they are dropped.  Never blocks on the
+ * kernel; no lock may be held (done may run here).
+ */
+typedef void fs_inval_done_t(void *arg);
+void	fs_inval_enqueue_done(fuse_ino_t ino, uint64_t off, uint64_t len,
+	    fs_inval_done_t *done, void *arg);
 /* Ranges queued but not yet sent (for tests and vm/stats). */
 unsigned long fs_inval_pending(void);
 /* Ranges dropped by fs_inval_close() or fs_inval_stop() since start. */
