@@ -67,6 +67,7 @@ static struct mtx dev_table_mtx =
 static struct cds_list_head dev_table =			/* [t] (r) */
     CDS_LIST_HEAD_INIT(dev_table);
 static dev_revoke_hook_t *dev_revoke_hook;		/* (a) */
+static dev_retire_hook_t *dev_retire_hook;		/* (a) */
 
 static struct dev_entry *dev_table_find(const char *name);
 static void	dev_entry_free_cb(struct rcu_head *head);
@@ -378,6 +379,26 @@ dev_set_revoke_hook(dev_revoke_hook_t *hook)
 {
 
 	__atomic_store_n(&dev_revoke_hook, hook, __ATOMIC_RELEASE);
+}
+
+void
+dev_set_retire_hook(dev_retire_hook_t *hook)
+{
+
+	__atomic_store_n(&dev_retire_hook, hook, __ATOMIC_RELEASE);
+}
+
+void
+dev_retire_range(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
+    dev_retire_done_t *done, void *arg)
+{
+	dev_retire_hook_t *hook;
+
+	hook = __atomic_load_n(&dev_retire_hook, __ATOMIC_ACQUIRE);
+	if (hook != NULL)
+		hook(dev, off, len, done, arg);
+	else if (done != NULL)
+		done(arg);
 }
 
 int

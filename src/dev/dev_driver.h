@@ -146,6 +146,20 @@ struct dev_driver {
 	 */
 	int		(*dd_sync)(struct cdev *dev, vm_ooffset_t off,
 			    vm_size_t len);
+	/*
+	 * Optional: may the open file in curthread->td_fpop use obj, the
+	 * object of the node's mapping entry a request resolved to, with
+	 * prot?  The filesystem asks before it serves a READ or a write(2)
+	 * through the entry (the pages a process faults through a mapping
+	 * arrive as READs on the mapping's open file), not for the
+	 * kernel's write-back of pages it already caches.  0, or the
+	 * errno the request fails with.  For drivers whose objects belong
+	 * to one open (gem).  Called without a thread reference on the
+	 * device and with no lock held: it may only look at the file's
+	 * cdevpriv and at obj, which the caller keeps referenced.
+	 */
+	int		(*dd_map_access)(struct cdev *dev, vm_object_t obj,
+			    vm_prot_t prot);
 };
 
 /* The built-in drivers: X(NAME) for each dev_NAME_driver. */
@@ -222,6 +236,27 @@ void	dev_destroy_all(void);
 typedef void dev_revoke_hook_t(struct cdev *dev, vm_ooffset_t off,
     vm_size_t len);
 void	dev_set_revoke_hook(dev_revoke_hook_t *hook);
+/*
+ * A driver retires [off, off + len) of dev's node (len 0: all of it):
+ * what was there is gone for good (gem: the fake offsets of a buffer
+ * whose last handle was closed).  The filesystem drops its mapping
+ * entries in the range, with the object references they hold (a request
+ * resolving an entry there meanwhile does not keep the old one), and
+ * queues an invalidation of the kernel's cache of the range; done(arg)
+ * runs once that invalidation has been sent, i.e. once no page of the
+ * range can be in the kernel's cache any more, so the driver may give
+ * the range to something else.  Without a filesystem (no hook
+ * registered) done runs at once.  Called with no lock held and a
+ * reference on dev; done runs with no lock held, on the caller's thread
+ * or another.
+ */
+typedef void dev_retire_done_t(void *arg);
+typedef void dev_retire_hook_t(struct cdev *dev, vm_ooffset_t off,
+    vm_size_t len, dev_retire_done_t *done, void *arg);
+void	dev_set_retire_hook(dev_retire_hook_t *hook);
+void	dev_retire_range(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
+	    dev_retire_done_t *done, void *arg);
+
 /*
  * revoke NAME [offset=] [length=]: 0 or errno with a message.  off and
  * len must be page-aligned and inside the device (len 0: to the end);
