@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 #include <sys/uio.h>
 #include <time.h>
 
 #include "kern/conf.h"
 #include "kern/devfs.h"
+#include "kern/kassert.h"
 #include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
@@ -38,24 +40,45 @@
 #define	FS_MAP_WHOLE_MAX	(1ULL << 30)
 #define	FS_MAP_CHUNK		NBPDR
 
-/* One mapping entry: file offsets [me_start, me_end) of the node are
- * object offsets [me_objoff, ...) of me_obj. */
+/*
+ * One mapping entry: file offsets [me_start, me_end) of the node are
+ * object offsets [me_objoff, ...) of me_obj.  A node's entries are
+ * disjoint, in a red-black tree by me_start: finding, adding and
+ * dropping one is logarithmic in their number.
+ */
 struct fs_map {
+	RB_ENTRY(fs_map) me_link;	/* [n] dn_maps */
 	vm_ooffset_t	 me_start;	/* [n] */
 	vm_ooffset_t	 me_end;	/* [n] */
 	vm_ooffset_t	 me_objoff;	/* [n] */
 	vm_object_t	 me_obj;	/* [n] referenced */
+	struct fs_map	*me_next;	/* private list of a caller */
+};
+
+RB_HEAD(fs_map_tree, fs_map);
+
+/*
+ * An entry being made by fs_map_get() without the node lock: a retire
+ * that covers mp_off meanwhile marks it, and the result is not kept.
+ */
+struct fs_map_pending {
+	LIST_ENTRY(fs_map_pending) mp_link;	/* [n] dn_pending */
+	vm_ooffset_t	 mp_off;	/* (c) the offset it is for */
+	bool		 mp_retired;	/* [n] a retire covered mp_off */
 };
 
 struct fs_devnode {
 	LIST_ENTRY(fs_devnode) dn_link;	/* [t] */
 	fuse_ino_t	 dn_ino;	/* (c) */
 	struct cdev	*dn_dev;	/* (c) referenced */
-	unsigned	 dn_opens;	/* [t] open files */
+	unsigned	 dn_opens;	/* [t] open files (and retires
+					   running on the node) */
+	/* (c) the driver's per-open check (dd_map_access), or NULL */
+	int		(*dn_access)(struct cdev *, vm_object_t, vm_prot_t);
 	pthread_mutex_t	 dn_lock;
-	struct fs_map	*dn_maps;	/* [n] sorted by me_start */
-	unsigned	 dn_nmaps;	/* [n] */
-	unsigned	 dn_maps_alloc;	/* [n] */
+	struct fs_map_tree dn_maps;	/* [n] */
+	unsigned long	 dn_nmaps;	/* [n] */
+	LIST_HEAD(, fs_map_pending) dn_pending;	/* [n] */
 };
 
 static pthread_mutex_t fs_devnodes_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,7 +87,22 @@ static LIST_HEAD(, fs_devnode) fs_devnodes =
 
 static uint64_t fs_lat[FS_LAT_BUCKETS];		/* (a) */
 
+/* A fs_map_get that keeps losing to retires of its offset gives up. */
+#define	FS_MAP_RETRIES	8
+
+static int	fs_map_cmp(const struct fs_map *a, const struct fs_map *b);
 static void	fs_devnode_drop_maps(struct fs_devnode *dn);
+
+/* libbsd's RB_GENERATE_STATIC needs a __unused it does not define. */
+RB_GENERATE_INTERNAL(fs_map_tree, fs_map, me_link, fs_map_cmp,
+    static __attribute__((__unused__)))
+
+static int
+fs_map_cmp(const struct fs_map *a, const struct fs_map *b)
+{
+
+	return (a->me_start < b->me_start ? -1 : a->me_start > b->me_start);
+}
 
 fuse_ino_t
 fs_device_ino(const struct cdev *dev)
@@ -214,6 +252,7 @@ fs_device_foreach(int (*cb)(const char *name, fuse_ino_t ino, void *arg),
 static struct fs_devnode *
 fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 {
+	const struct dev_driver *drv;
 	struct fs_devnode *dn;
 
 	pthread_mutex_lock(&fs_devnodes_lock);
@@ -229,7 +268,13 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 		dn->dn_ino = ino;
 		dn->dn_dev = dev;
 		dev_ref(dev);
+		rcu_read_lock();
+		drv = dev_driver_of(dev);
+		dn->dn_access = drv != NULL ? drv->dd_map_access : NULL;
+		rcu_read_unlock();
 		pthread_mutex_init(&dn->dn_lock, NULL);
+		RB_INIT(&dn->dn_maps);
+		LIST_INIT(&dn->dn_pending);
 		LIST_INSERT_HEAD(&fs_devnodes, dn, dn_link);
 	}
 	dn->dn_opens++;
@@ -237,24 +282,36 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 	return (dn);
 }
 
+/* Give back a list of entries taken off a node.  [n] not held. */
+static void
+fs_map_free_list(struct fs_map *list)
+{
+	struct fs_map *me;
+
+	/* vm_object_deallocate may sleep and take pager or driver locks:
+	 * no node lock held here. */
+	while ((me = list) != NULL) {
+		list = me->me_next;
+		vm_object_deallocate(me->me_obj);
+		free(me);
+	}
+}
+
 static void
 fs_devnode_drop_maps(struct fs_devnode *dn)
 {
-	struct fs_map *maps;
-	unsigned i, n;
+	struct fs_map *me, *list;
 
+	list = NULL;
 	pthread_mutex_lock(&dn->dn_lock);
-	maps = dn->dn_maps;
-	n = dn->dn_nmaps;
-	dn->dn_maps = NULL;
+	while ((me = RB_MIN(fs_map_tree, &dn->dn_maps)) != NULL) {
+		RB_REMOVE(fs_map_tree, &dn->dn_maps, me);
+		me->me_next = list;
+		list = me;
+	}
 	dn->dn_nmaps = 0;
-	dn->dn_maps_alloc = 0;
 	pthread_mutex_unlock(&dn->dn_lock);
-	/* vm_object_deallocate may sleep and take pager locks: no node
-	 * lock held here. */
-	for (i = 0; i < n; i++)
-		vm_object_deallocate(maps[i].me_obj);
-	free(maps);
+	fs_map_free_list(list);
 }
 
 /* One open file less; the last one takes the mapping entries along. */
@@ -270,56 +327,89 @@ fs_devnode_put(struct fs_devnode *dn)
 	pthread_mutex_unlock(&fs_devnodes_lock);
 	if (!last)
 		return;
+	KASSERT(LIST_EMPTY(&dn->dn_pending),
+	    ("fs_devnode_put: entries being made on a closed node"));
 	fs_devnode_drop_maps(dn);
 	dev_rel(dn->dn_dev);
 	pthread_mutex_destroy(&dn->dn_lock);
 	free(dn);
 }
 
-/* Index of the entry holding off, or of where it would go.  [n] held. */
-static unsigned
-fs_map_search(const struct fs_devnode *dn, vm_ooffset_t off, bool *found)
+/* The entry holding off, or NULL.  [n] held. */
+static struct fs_map *
+fs_map_search(struct fs_devnode *dn, vm_ooffset_t off)
 {
-	unsigned lo, hi, mid;
+	struct fs_map key, *me;
 
-	lo = 0;
-	hi = dn->dn_nmaps;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (off < dn->dn_maps[mid].me_start)
-			hi = mid;
-		else if (off >= dn->dn_maps[mid].me_end)
-			lo = mid + 1;
-		else {
-			*found = true;
-			return (mid);
-		}
-	}
-	*found = false;
-	return (lo);
+	key.me_start = off;
+	me = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
+	if (me != NULL && me->me_start == off)
+		return (me);
+	me = me != NULL ? RB_PREV(fs_map_tree, &dn->dn_maps, me) :
+	    RB_MAX(fs_map_tree, &dn->dn_maps);
+	if (me != NULL && off < me->me_end)
+		return (me);
+	return (NULL);
 }
 
-/* Insert an entry keeping the array sorted.  [n] held. */
-static int
-fs_map_insert(struct fs_devnode *dn, unsigned at, const struct fs_map *me)
+/*
+ * Insert me, which holds off where no entry does, clipped to its
+ * neighbours so that entries stay disjoint (another thread may have
+ * mapped part of its range meanwhile).  [n] held.
+ */
+static void
+fs_map_insert(struct fs_devnode *dn, vm_ooffset_t off, struct fs_map *me)
 {
-	struct fs_map *nm;
+	struct fs_map key, *next, *prev;
 
-	if (dn->dn_nmaps == dn->dn_maps_alloc) {
-		unsigned nalloc = dn->dn_maps_alloc == 0 ? 4 :
-		    2 * dn->dn_maps_alloc;
-
-		nm = realloc(dn->dn_maps, nalloc * sizeof(*nm));
-		if (nm == NULL)
-			return (ENOMEM);
-		dn->dn_maps = nm;
-		dn->dn_maps_alloc = nalloc;
+	key.me_start = off;
+	next = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
+	prev = next != NULL ? RB_PREV(fs_map_tree, &dn->dn_maps, next) :
+	    RB_MAX(fs_map_tree, &dn->dn_maps);
+	if (prev != NULL && prev->me_end > me->me_start) {
+		me->me_objoff += prev->me_end - me->me_start;
+		me->me_start = prev->me_end;
 	}
-	memmove(&dn->dn_maps[at + 1], &dn->dn_maps[at],
-	    (dn->dn_nmaps - at) * sizeof(*nm));
-	dn->dn_maps[at] = *me;
+	if (next != NULL && next->me_start < me->me_end)
+		me->me_end = next->me_start;
+	KASSERT(me->me_start <= off && off < me->me_end,
+	    ("fs_map_insert: %#jx clipped out of [%#jx, %#jx)",
+	    (uintmax_t)off, (uintmax_t)me->me_start, (uintmax_t)me->me_end));
+	RB_INSERT(fs_map_tree, &dn->dn_maps, me);
 	dn->dn_nmaps++;
-	return (0);
+}
+
+/*
+ * Drop the entries that overlap [start, end) (end 0: to the end of the
+ * node) and mark the entries being made for an offset in it.  No lock
+ * held.
+ */
+static void
+fs_devnode_drop_range(struct fs_devnode *dn, vm_ooffset_t start,
+    vm_ooffset_t end)
+{
+	struct fs_map_pending *mp;
+	struct fs_map key, *me, *next, *list;
+
+	list = NULL;
+	pthread_mutex_lock(&dn->dn_lock);
+	LIST_FOREACH(mp, &dn->dn_pending, mp_link)
+		if (mp->mp_off >= start && (end == 0 || mp->mp_off < end))
+			mp->mp_retired = true;
+	me = fs_map_search(dn, start);
+	if (me == NULL) {
+		key.me_start = start;
+		me = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
+	}
+	for (; me != NULL && (end == 0 || me->me_start < end); me = next) {
+		next = RB_NEXT(fs_map_tree, &dn->dn_maps, me);
+		RB_REMOVE(fs_map_tree, &dn->dn_maps, me);
+		dn->dn_nmaps--;
+		me->me_next = list;
+		list = me;
+	}
+	pthread_mutex_unlock(&dn->dn_lock);
+	fs_map_free_list(list);
 }
 
 /*
@@ -385,6 +475,7 @@ fs_map_create(struct fs_devnode *dn, vm_ooffset_t off,
 			me->me_objoff = tries[i][0];
 		}
 		me->me_obj = obj;
+		me->me_next = NULL;
 		VM_OBJECT_WLOCK(obj);
 		if (obj->path[0] == '\0') {
 			char path[SPECNAMELEN + 8];
@@ -399,68 +490,105 @@ fs_map_create(struct fs_devnode *dn, vm_ooffset_t off,
 }
 
 /*
- * The object and object offset behind node offset off, referenced for the
- * caller (vm_object_deallocate when done).
+ * May the open file fp use obj for prot?  The driver's per-open check
+ * (dd_map_access), run with fp as the current file; fp NULL is the
+ * kernel's write-back of pages it caches, which is not checked.
  */
 static int
-fs_map_get(struct fs_devnode *dn, vm_ooffset_t off, const struct ucred *cred,
-    vm_object_t *objp, vm_ooffset_t *objoffp, vm_ooffset_t *endp)
+fs_map_access(struct fs_devnode *dn, struct file *fp, vm_object_t obj,
+    vm_prot_t prot)
 {
-	struct fs_map me, *mp;
-	unsigned at;
-	bool found;
+	struct file *saved;
 	int error;
 
-	pthread_mutex_lock(&dn->dn_lock);
-	at = fs_map_search(dn, off, &found);
-	if (found) {
-		mp = &dn->dn_maps[at];
-		vm_object_reference(mp->me_obj);
-		*objp = mp->me_obj;
-		*objoffp = mp->me_objoff + (off - mp->me_start);
-		*endp = mp->me_end;
-		pthread_mutex_unlock(&dn->dn_lock);
+	if (dn->dn_access == NULL || fp == NULL)
 		return (0);
-	}
-	pthread_mutex_unlock(&dn->dn_lock);
+	saved = devfs_fpop_enter(fp);
+	error = dn->dn_access(dn->dn_dev, obj, prot);
+	devfs_fpop_exit(saved);
+	return (error);
+}
 
-	/* Not mapped yet: vm_mmap_cdev may call into the driver and sleep,
-	 * so run it without the node lock and insert afterwards. */
-	error = fs_map_create(dn, off, cred, &me);
-	if (error != 0)
-		return (error);
-	pthread_mutex_lock(&dn->dn_lock);
-	at = fs_map_search(dn, off, &found);
-	if (!found) {
-		/* Another thread may have mapped part of the range: keep
-		 * entries disjoint by clipping to the neighbours. */
-		if (at > 0 && dn->dn_maps[at - 1].me_end > me.me_start) {
-			me.me_objoff += dn->dn_maps[at - 1].me_end -
-			    me.me_start;
-			me.me_start = dn->dn_maps[at - 1].me_end;
-		}
-		if (at < dn->dn_nmaps && dn->dn_maps[at].me_start < me.me_end)
-			me.me_end = dn->dn_maps[at].me_start;
-		error = fs_map_insert(dn, at, &me);
-		if (error == 0) {
-			vm_object_reference(me.me_obj);
-			*objp = me.me_obj;
-			*objoffp = me.me_objoff + (off - me.me_start);
-			*endp = me.me_end;
+/*
+ * The object and object offset behind node offset off, referenced for the
+ * caller (vm_object_deallocate when done), if the open file fp may use it
+ * for prot (fp NULL: the kernel's write-back).  0 or errno.  [n] not
+ * held.
+ */
+static int
+fs_map_get(struct fs_devnode *dn, struct file *fp, vm_ooffset_t off,
+    vm_prot_t prot, const struct ucred *cred, vm_object_t *objp,
+    vm_ooffset_t *objoffp, vm_ooffset_t *endp)
+{
+	struct fs_map_pending pending;
+	struct fs_map *me, *mp;
+	vm_object_t obj;
+	int error, tries;
+
+	me = NULL;
+	for (tries = 0;; tries++) {
+		pthread_mutex_lock(&dn->dn_lock);
+		mp = fs_map_search(dn, off);
+		if (mp != NULL)
+			break;
+		if (tries == FS_MAP_RETRIES) {
 			pthread_mutex_unlock(&dn->dn_lock);
-			return (0);
+			free(me);
+			return (EIO);
+		}
+		/*
+		 * Not mapped yet: vm_mmap_cdev may call into the driver and
+		 * sleep, so run it without the node lock and insert
+		 * afterwards -- unless a retire covered off meanwhile: what
+		 * the driver returned may be what was retired.
+		 */
+		pending.mp_off = off;
+		pending.mp_retired = false;
+		LIST_INSERT_HEAD(&dn->dn_pending, &pending, mp_link);
+		pthread_mutex_unlock(&dn->dn_lock);
+		if (me == NULL && (me = malloc(sizeof(*me))) == NULL)
+			error = ENOMEM;
+		else {
+			me->me_obj = NULL;
+			error = fs_map_create(dn, off, cred, me);
+		}
+		pthread_mutex_lock(&dn->dn_lock);
+		LIST_REMOVE(&pending, mp_link);
+		if (error != 0) {
+			pthread_mutex_unlock(&dn->dn_lock);
+			free(me);
+			return (error);
+		}
+		if (!pending.mp_retired) {
+			mp = fs_map_search(dn, off);
+			if (mp == NULL) {
+				fs_map_insert(dn, off, me);
+				mp = me;
+				me = NULL;
+			}
+			break;		/* ours, or another thread's */
 		}
 		pthread_mutex_unlock(&dn->dn_lock);
-		vm_object_deallocate(me.me_obj);
-		return (error);
+		vm_object_deallocate(me->me_obj);
+		me->me_obj = NULL;
 	}
-	mp = &dn->dn_maps[at];
-	vm_object_reference(mp->me_obj);
-	*objp = mp->me_obj;
+	obj = mp->me_obj;
+	vm_object_reference(obj);
 	*objoffp = mp->me_objoff + (off - mp->me_start);
 	*endp = mp->me_end;
 	pthread_mutex_unlock(&dn->dn_lock);
-	vm_object_deallocate(me.me_obj);	/* lost the race */
+	if (me != NULL) {
+		/* Lost the race to another thread's entry. */
+		if (me->me_obj != NULL)
+			vm_object_deallocate(me->me_obj);
+		free(me);
+	}
+	error = fs_map_access(dn, fp, obj, prot);
+	if (error != 0) {
+		vm_object_deallocate(obj);
+		return (error);
+	}
+	*objp = obj;
 	return (0);
 }
 
@@ -535,12 +663,14 @@ fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
 
 /*
  * Store buf at [off, end) of the node, page by page through the VM: one
- * mapping-entry lookup (and one object reference) per entry crossed, one
- * vm_fault per page.  0 or errno.
+ * mapping-entry lookup (and one object reference and access check for
+ * fp, NULL for the kernel's write-back) per entry crossed, one vm_fault
+ * per page.  0 or errno.
  */
 static int
-fs_device_write_range(struct fs_devnode *dn, vm_ooffset_t off,
-    vm_ooffset_t end, const struct ucred *cred, const char *buf)
+fs_device_write_range(struct fs_devnode *dn, struct file *fp,
+    vm_ooffset_t off, vm_ooffset_t end, const struct ucred *cred,
+    const char *buf)
 {
 	vm_object_t obj;
 	vm_ooffset_t pos, objoff, entry_end;
@@ -561,8 +691,8 @@ fs_device_write_range(struct fs_devnode *dn, vm_ooffset_t off,
 			if (obj != NULL)
 				vm_object_deallocate(obj);
 			obj = NULL;
-			error = fs_map_get(dn, page, cred, &obj, &objoff,
-			    &entry_end);
+			error = fs_map_get(dn, fp, page, VM_PROT_WRITE, cred,
+			    &obj, &objoff, &entry_end);
 			if (error != 0)
 				break;
 		}
@@ -590,17 +720,18 @@ fs_device_release_pages(vm_page_t *held, vm_object_t *objs, unsigned n)
 }
 
 /*
- * Fault the pages of [off, end) for reading and return them held, in
- * order, in held[] (at most as many as the range has pages).  objs[i] is
+ * Fault the pages of [off, end) for reading on behalf of the open file fp
+ * and return them held, in order, in held[] (at most as many as the range
+ * has pages).  objs[i] is
  * the referenced object of held[i] for the first page of each mapping
  * entry, NULL for the others: the references keep device objects -- and
  * with them their fake pages -- alive until the pages are unheld, after
  * the reply.  On error everything taken is given back.  0 or errno.
  */
 static int
-fs_device_fault_range(struct fs_devnode *dn, vm_ooffset_t off,
-    vm_ooffset_t end, const struct ucred *cred, vm_page_t *held,
-    vm_object_t *objs, unsigned *nheldp)
+fs_device_fault_range(struct fs_devnode *dn, struct file *fp,
+    vm_ooffset_t off, vm_ooffset_t end, const struct ucred *cred,
+    vm_page_t *held, vm_object_t *objs, unsigned *nheldp)
 {
 	vm_object_t obj, newobj;
 	vm_ooffset_t page, objoff, entry_end;
@@ -615,8 +746,8 @@ fs_device_fault_range(struct fs_devnode *dn, vm_ooffset_t off,
 	n = 0;
 	for (page = trunc_page(off); page < end; page += PAGE_SIZE) {
 		if (obj == NULL || page >= entry_end) {
-			error = fs_map_get(dn, page, cred, &obj, &objoff,
-			    &entry_end);
+			error = fs_map_get(dn, fp, page, VM_PROT_READ, cred,
+			    &obj, &objoff, &entry_end);
 			if (error != 0)
 				break;
 			newobj = obj;
@@ -804,8 +935,8 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	error = fs_device_fault_range(dn, (vm_ooffset_t)off, end, &cred, held,
-	    objs, &nheld);
+	error = fs_device_fault_range(dn, fp, (vm_ooffset_t)off, end, &cred,
+	    held, objs, &nheld);
 	curthread->td_ucred = NULL;
 	fs_lat_record(&t0);
 	sent = false;
@@ -849,7 +980,6 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	vm_ooffset_t devsize, end;
 	int error;
 
-	(void)ino;
 	FS_STAT_INC(writes);
 	devsize = __atomic_load_n(&dn->dn_dev->si_size, __ATOMIC_RELAXED);
 	if (off < 0 || (vm_ooffset_t)off >= devsize) {
@@ -861,11 +991,25 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		end = devsize;	/* a write never extends a device */
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
-	error = fs_device_write_range(dn, (vm_ooffset_t)off, end, &cred, buf);
+	/*
+	 * A write(2) is checked against its open file; the kernel's
+	 * write-back of cached pages (writepage) may come on any open of the
+	 * node and is not.
+	 */
+	error = fs_device_write_range(dn, fi->writepage ? NULL : fp,
+	    (vm_ooffset_t)off, end, &cred, buf);
 	curthread->td_ucred = NULL;
 	if (error != 0) {
 		FS_STAT_INC(fault_errors);
 		fuse_reply_err(req, error);
+		/*
+		 * The kernel copied a refused write(2) into any page it caches
+		 * there before asking: drop those pages, so that nobody's
+		 * mapping keeps the refused bytes.
+		 */
+		if (error == EACCES)
+			fs_inval_enqueue(ino, trunc_page((vm_ooffset_t)off),
+			    round_page(end) - trunc_page((vm_ooffset_t)off));
 	} else
 		fuse_reply_write(req, end - (vm_ooffset_t)off);
 }
@@ -939,6 +1083,30 @@ fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 	else
 		fuse_reply_ioctl(req, 0, out, out_bufsz);
 	free(out);
+}
+
+void
+fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
+    dev_retire_done_t *done, void *arg)
+{
+	struct fs_devnode *dn;
+
+	/* The node, if open, held like an open file while we work on it. */
+	pthread_mutex_lock(&fs_devnodes_lock);
+	LIST_FOREACH(dn, &fs_devnodes, dn_link)
+		if (dn->dn_dev == dev)
+			break;
+	if (dn != NULL)
+		dn->dn_opens++;
+	pthread_mutex_unlock(&fs_devnodes_lock);
+	if (dn != NULL) {
+		fs_devnode_drop_range(dn, off, len == 0 ? 0 : off + len);
+		fs_devnode_put(dn);
+	}
+	if (done != NULL)
+		fs_inval_enqueue_done(fs_device_ino(dev), off, len, done, arg);
+	else
+		fs_inval_enqueue(fs_device_ino(dev), off, len);
 }
 
 void

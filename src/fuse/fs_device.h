@@ -5,9 +5,13 @@
  * offset -- created on the first fault there with vm_mmap_cdev(): the
  * driver's d_mmap_single object or the device pager's object -- and faults
  * each page through vm_fault().  Entries and their object references live
- * until the node's last open file is released.  Mapping state is per node,
- * never per open file: the kernel shares one page cache between all opens
- * and may send readahead or writeback on any of them.
+ * until the node's last open file is released, or until the driver
+ * retires their range (dev_retire_range: a gem buffer destroyed).
+ * Mapping state is per node, never per open file: the kernel shares one
+ * page cache between all opens and may send writeback on any of them.
+ * What an open may use is the driver's business (dd_map_access, asked
+ * for every READ and write(2) with the request's open file; a mapping's
+ * faults arrive on the mapping's file).
  *
  * Locks used to protect struct members in this file:
  *	[t]	the node table mutex
@@ -56,6 +60,13 @@ void	fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,
  * node for [off, off + len) (len 0: everything).
  */
 void	fs_device_revoke(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
+/*
+ * The retire hook of dev_driver.h: drop the node's mapping entries in
+ * [off, off + len) (len 0: all), invalidate the kernel's cache of the
+ * range, then call done(arg).
+ */
+void	fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
+	    void (*done)(void *), void *arg);
 /* The pmap unmap callback: key is the node's inode number. */
 void	fs_device_pmap_unmap(uint64_t key, vm_ooffset_t off, vm_size_t len,
 	    void *arg);

@@ -63,6 +63,7 @@ fs_start(void)
 	fs_device_init();
 	pmap_set_unmap_callback(fs_device_pmap_unmap, NULL);
 	dev_set_revoke_hook(fs_device_revoke);
+	dev_set_retire_hook(fs_device_retire);
 	error = fs_inval_start(fs.se);
 	if (error != 0) {
 		kern_log(LOG_ERR, "devpagerfs: cannot start the invalidation "
@@ -107,6 +108,7 @@ fs_stop(void)
 		return (0);
 	pmap_set_unmap_callback(NULL, NULL);
 	dev_set_revoke_hook(NULL);
+	dev_set_retire_hook(NULL);
 	fs_inval_stop();
 	/* Opens whose release will never come: a process kept the file. */
 	nopen = devfs_close_all();
