@@ -5,7 +5,8 @@
  * changed, d_mmap_single's offset translation, faults on vram and system
  * BOs, the per-uid charge of system BOs (ENOMEM beyond the limit, the
  * figures of vm/swap), destroy while mapped, and device destroy.
- * Moves, eviction and races are in check_dev_gem_move.c.
+ * Moves, eviction and races are in check_dev_gem_move.c; handle tables,
+ * names, offsets and retirement in check_dev_gem_file.c.
  */
 #include "config.h"
 
@@ -78,7 +79,7 @@ START_TEST(test_gem_device)
 	struct phys_seen ps;
 
 	ck_assert_uint_eq(gt_dev->si_size, GEM_NODE_SIZE);
-	ck_assert_uint_eq(gt_dev->si_size, 64ULL << 30);
+	ck_assert_uint_eq(gt_dev->si_size, 1ULL << 62);
 	ck_assert_int_eq(gt_dev->si_memattr, VM_MEMATTR_WRITE_COMBINING);
 	ck_assert_ptr_eq(dev_driver_of(gt_dev), &dev_gem_driver);
 	ck_assert_uint_eq(gt_dev->si_owner, drv_cred.cr_uid);
@@ -134,28 +135,40 @@ START_TEST(test_gem_device_bad_args)
 }
 END_TEST
 
-/* ctl create: the exact reply, handles and offsets. */
+/*
+ * ctl create: the reply, handles counting up in the administrator's
+ * table, random page-aligned offsets that do not overlap, names.
+ */
 START_TEST(test_gem_ctl_create_reply)
 {
-	char want[128];
-	uint64_t off2;
+	char want[160];
+	uint64_t off[3], sz[3], name[3];
+	uint32_t h;
+	int i, j;
 
-	ck_assert_int_eq(drv_ctl("gem g create size=10000"), 0);
-	snprintf(want, sizeof(want), "handle=1 offset=%llu size=12288",
-	    (unsigned long long)GEM_OFFSET_MIN);
+	h = gt_create("vram", 10000, &off[0], &sz[0]);
+	name[0] = gt_last_name;
+	ck_assert_uint_eq(h, 1);
+	ck_assert_uint_eq(sz[0], 12288);
+	snprintf(want, sizeof(want), "handle=1 offset=%ju size=12288 "
+	    "name=%ju", (uintmax_t)off[0], (uintmax_t)name[0]);
 	ck_assert_str_eq(drv_reply(), want);
-	/* Offsets are 2 MiB-aligned: the next one is 2 MiB on. */
-	ck_assert_int_eq(drv_ctl("gem g create size=3M placement=system"), 0);
-	snprintf(want, sizeof(want), "handle=2 offset=%llu size=3145728",
-	    (unsigned long long)GEM_OFFSET_MIN + GEM_OFFSET_ALIGN);
-	ck_assert_str_eq(drv_reply(), want);
-	ck_assert_uint_eq(gt_create("vram", 4096, &off2, NULL), 3);
-	ck_assert_uint_eq(off2, GEM_OFFSET_MIN + 3 * GEM_OFFSET_ALIGN);
-	ck_assert_uint_eq(GEM_OFFSET_ALIGN, 2 << 20);
+	ck_assert_uint_eq(gt_create("system", 3 << 20, &off[1], &sz[1]), 2);
+	name[1] = gt_last_name;
+	ck_assert_uint_eq(gt_create("vram", 4096, &off[2], &sz[2]), 3);
+	name[2] = gt_last_name;
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++) {
+			ck_assert(off[i] + sz[i] <= off[j] ||
+			    off[j] + sz[j] <= off[i]);
+			ck_assert_uint_ne(name[i], name[j]);
+		}
+	ck_assert_uint_eq(GEM_OFFSET_ALIGN, PAGE_SIZE);
 	ck_assert_int_eq(gt_placement(1), GEM_VRAM);
 	ck_assert_int_eq(gt_placement(2), GEM_SYSTEM);
 	ck_assert_uint_eq(vm_object_live_count(), 3);
 	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM) - 4);
+	ck_assert_uint_eq(gt_sc->sc_nranges, 3);
 }
 END_TEST
 
@@ -261,7 +274,9 @@ START_TEST(test_gem_ioctl_entry_points)
 	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_CREATE, &gc), 0);
 	ck_assert_uint_eq(gc.handle, 1);
 	ck_assert_uint_eq(gc.size, 8192);
-	ck_assert_uint_eq(gc.offset, DEVPAGER_GEM_OFFSET_MIN);
+	ck_assert_uint_eq(gc.offset % DEVPAGER_GEM_OFFSET_ALIGN, 0);
+	ck_assert_uint_ge(gc.offset, DEVPAGER_GEM_OFFSET_MIN);
+	ck_assert_uint_le(gc.offset + gc.size, DEVPAGER_GEM_NODE_SIZE);
 	memset(&gi, 0, sizeof(gi));
 	gi.handle = gc.handle;
 	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_INFO, &gi), 0);
@@ -274,7 +289,7 @@ START_TEST(test_gem_ioctl_entry_points)
 	gm.handle = gc.handle;
 	gm.placement = DEVPAGER_GEM_SYSTEM;
 	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_MOVE, &gm), 0);
-	ck_assert_int_eq(gt_placement(gc.handle), GEM_SYSTEM);
+	ck_assert_int_eq(gt_placement_fp(gt_fp, gc.handle), GEM_SYSTEM);
 	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), 8192);
 
 	gd.handle = gc.handle;
@@ -295,6 +310,8 @@ START_TEST(test_gem_ioctl_bad)
 	struct devpager_gem_destroy gd;
 	struct devpager_gem_move gm;
 	struct devpager_gem_info gi;
+	struct devpager_gem_flink gl;
+	struct devpager_gem_open go;
 	struct file *fp;
 	char junk[32];
 
@@ -335,7 +352,30 @@ START_TEST(test_gem_ioctl_bad)
 	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_INFO, &gi), EINVAL);
 	ck_assert_uint_eq(vm_object_live_count(), 0);
 
-	/* A BO; then a move to a bad placement; read-only opens. */
+	/* Bad names. */
+	memset(&go, 0, sizeof(go));
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_OPEN, &go), EINVAL);
+	go.name = 1ULL << 63;
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_OPEN, &go), EINVAL);
+	go.name = 5;
+	go.pad = 1;
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_OPEN, &go), EINVAL);
+	go.pad = 0;
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_OPEN, &go), ENOENT);
+	memset(&gl, 0, sizeof(gl));
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_FLINK, &gl), EINVAL);
+	gl.handle = 1;
+	gl.pad = 2;
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_FLINK, &gl), EINVAL);
+	gl.pad = 0;
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_FLINK, &gl), ENOENT);
+	ck_assert_uint_eq(vm_object_live_count(), 0);
+
+	/*
+	 * A BO of the administrator; then a move to a bad placement;
+	 * read-only opens: no create or move, but names may be opened and
+	 * the open's own handles closed.
+	 */
 	(void)gt_create("vram", 4096, NULL, NULL);
 	gm.handle = 1;
 	gm.placement = 9;
@@ -343,17 +383,24 @@ START_TEST(test_gem_ioctl_bad)
 	ck_assert_int_eq(devfs_open(gt_dev, O_RDONLY, &drv_cred, &fp), 0);
 	gc.size = 4096;
 	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_CREATE, &gc), EBADF);
-	gd.handle = 1;
-	gd.pad = 0;
-	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_DESTROY, &gd),
-	    EBADF);
 	gm.placement = DEVPAGER_GEM_SYSTEM;
 	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_MOVE, &gm), EBADF);
 	gi.handle = 1;
+	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_INFO, &gi), ENOENT);
+	go.name = gt_last_name;
+	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_OPEN, &go), 0);
+	ck_assert_uint_eq(go.handle, 1);
+	gi.handle = go.handle;
 	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_INFO, &gi), 0);
 	ck_assert_uint_eq(gi.placement, DEVPAGER_GEM_VRAM);
+	gd.handle = go.handle;
+	gd.pad = 0;
+	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_DESTROY, &gd), 0);
+	ck_assert_int_eq(devfs_ioctl(fp, DEVPAGER_GEM_IOC_INFO, &gi), ENOENT);
 	ck_assert_int_eq(devfs_close(fp), 0);
+	/* The administrator's handle keeps it. */
 	ck_assert_uint_eq(vm_object_live_count(), 1);
+	ck_assert_int_eq(gt_placement(1), GEM_VRAM);
 }
 END_TEST
 
@@ -384,7 +431,10 @@ START_TEST(test_gem_ioctl_charges_caller)
 	ck_assert_uint_eq(si.su_failures, 1);
 	curthread->td_ucred = NULL;
 	ck_assert_uint_eq(vm_object_live_count(), 1);
-	ck_assert_int_eq(drv_ctl("gem g destroy handle=1"), 0);
+	/* The handle is gt_fp's, not the administrator's. */
+	ck_assert_int_eq(drv_ctl("gem g destroy handle=1"), ENOENT);
+	ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_DESTROY,
+	    &(struct devpager_gem_destroy){ .handle = 1 }), 0);
 	ck_assert_uint_eq(gt_reserved(555), 0);
 }
 END_TEST
@@ -571,79 +621,57 @@ START_TEST(test_gem_fault_system)
 END_TEST
 
 /*
- * Destroy while mapped: the object (and the BO's memory, charge and
- * offset) lives until the last reference; the handle and new mappings
- * are gone at once.  When the object dies every place its vram pages
- * were served at is invalidated.
+ * Destroy while mapped: the handle, the memory and the charge go at
+ * once, every place a page was served at is revoked, and faults on the
+ * object the filesystem still references fail; the object lives until
+ * that reference goes.  No new mapping of the offsets.
  */
 START_TEST(test_gem_destroy_while_mapped)
 {
 	vm_object_t obj, sobj, tmp;
 	vm_ooffset_t foff;
-	uint64_t off, soff, off2;
+	uint64_t off, soff;
+	unsigned long freepages;
 	vm_page_t m;
 
+	freepages = vm_phys_free_count();
 	(void)gt_create("vram", 2 * PAGE_SIZE, &off, NULL);
 	(void)gt_create("system", PAGE_SIZE, &soff, NULL);
 	obj = gt_map(off, NULL);
 	sobj = gt_map(soff, NULL);
 	gt_fill(obj, 2, 5);
+	gt_fill(sobj, 1, 6);
 	m = gt_fault(obj, 1, VM_PROT_READ, off + PAGE_SIZE);
 	gt_unhold(m);
+	gt_rec_reset();
 	ck_assert_int_eq(drv_ctl("gem g destroy handle=1"), 0);
 	ck_assert_int_eq(drv_ctl("gem g destroy handle=2"), 0);
+	/* Revoked where served; memory and charge back. */
+	ck_assert(gt_rec_has(GT_KEY, off + PAGE_SIZE));
+	ck_assert(gt_rec_has(GT_KEY, ptoa(0)));
+	ck_assert_uint_eq(obj->resident_page_count, 0);
+	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM));
+	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), 0);
+	ck_assert_uint_eq(vm_phys_free_count(), freepages);
+	ck_assert_uint_eq(gt_sc->sc_retired, 2);
+	/* The objects live on while referenced, and fail. */
 	ck_assert_uint_eq(vm_object_live_count(), 2);
 	ck_assert_uint_eq(obj->ref_count, 1);
-	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), PAGE_SIZE);
 	ck_assert_int_eq(gt_placement(1), -1);
-	/* Still works with its data. */
-	ck_assert(gt_check(obj, 2, 5));
-	/* No new mapping, and the offsets stay taken. */
+	ck_assert_int_eq(vm_fault(obj, 0, VM_PROT_READ, GT_KEY, off, &m),
+	    KERN_FAILURE);
+	ck_assert_int_eq(vm_fault(sobj, 0, VM_PROT_WRITE, GT_KEY, soff, &m),
+	    KERN_FAILURE);
+	/* No new mapping. */
 	foff = off;
 	tmp = NULL;
 	ck_assert_int_eq(vm_mmap_cdev(gt_dev, &foff, PAGE_SIZE, VM_PROT_ALL,
 	    VM_PROT_ALL, &drv_cred, &tmp), EINVAL);
 	ck_assert_ptr_null(tmp);
-	(void)gt_create("vram", 2 * PAGE_SIZE, &off2, NULL);
-	ck_assert_uint_ge(off2, soff + PAGE_SIZE);
-	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM) - 4);
-	/* The last reference: memory, charge and places go. */
-	gt_rec_reset();
 	vm_object_deallocate(obj);
 	vm_object_deallocate(sobj);
-	ck_assert_uint_eq(vm_object_live_count(), 1);
-	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM) - 2);
-	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), 0);
-	ck_assert(gt_rec_has(GT_KEY, off + PAGE_SIZE));
-	ck_assert(gt_rec_has(GT_KEY, ptoa(0)));
-}
-END_TEST
-
-/* Offsets: next-fit, never reused while the object lives. */
-START_TEST(test_gem_offsets)
-{
-	vm_object_t obj;
-	uint64_t first, off, prev;
-	char line[64];
-	uint32_t h;
-	int i;
-
-	(void)gt_create("vram", PAGE_SIZE, &first, NULL);
-	obj = gt_map(first, NULL);
-	ck_assert_int_eq(drv_ctl("gem g destroy handle=1"), 0);
-	prev = first;
-	for (i = 0; i < 20; i++) {
-		h = gt_create("system", 2 * PAGE_SIZE, &off, NULL);
-		ck_assert_uint_eq(h, (uint32_t)i + 2);
-		ck_assert_uint_gt(off, prev);
-		prev = off;
-		snprintf(line, sizeof(line), "gem g destroy handle=%u", h);
-		ck_assert_int_eq(drv_ctl(line), 0);
-	}
-	vm_object_deallocate(obj);
-	/* The cursor moves on past freed ranges. */
-	(void)gt_create("vram", PAGE_SIZE, &off, NULL);
-	ck_assert_uint_gt(off, prev);
+	ck_assert_uint_eq(vm_object_live_count(), 0);
+	ck_assert_uint_eq(gt_sc->sc_nbos, 0);
 }
 END_TEST
 
@@ -712,7 +740,8 @@ START_TEST(test_gem_default_set)
 	ck_assert_uint_eq(dev->si_size, GEM_NODE_SIZE);
 	dev_rel(dev);
 	ck_assert_int_eq(drv_ctl("gem gem0 create size=1M"), 0);
-	ck_assert_str_eq(drv_reply(), "handle=1 offset=2097152 size=1048576");
+	ck_assert_ptr_nonnull(strstr(drv_reply(), "handle=1 offset="));
+	ck_assert_ptr_nonnull(strstr(drv_reply(), " size=1048576 name="));
 }
 END_TEST
 
@@ -736,7 +765,6 @@ dev_gem_suite(void)
 	tcase_add_test(tc, test_gem_ctl_create_reply);
 	tcase_add_test(tc, test_gem_ctl_destroy);
 	tcase_add_test(tc, test_gem_ctl_bad);
-	tcase_add_test(tc, test_gem_offsets);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ioctl");

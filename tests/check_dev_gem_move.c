@@ -2,8 +2,8 @@
  * The gem driver: moves (revocation of exactly the recorded places, the
  * contents after moves both ways, holds drained so an in-flight write is
  * not lost), LRU eviction when vram is full (data intact, victims whose
- * uid is over its limit skipped, ENOMEM changing nothing, zombies
- * evicted too), the fault handler's wait during a move (i915 pattern:
+ * uid is over its limit skipped, ENOMEM changing nothing, destroyed
+ * BOs never chosen), the fault handler's wait during a move (i915 pattern:
  * placeholder out, sleep, reinsert with a bounded retry on a trie-node
  * shortage, a page installed meanwhile by another fault), and real
  * threads faulting while BOs are moved and evicted.
@@ -64,8 +64,8 @@ mover_main(void *arg)
 
 	rcu_thread_online();
 	sbuf_init(&sb);
-	__atomic_store_n(&mv->error, gem_bo_move_handle(gt_sc, mv->handle,
-	    mv->placement, &sb), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&mv->error, gem_handle_move(&gt_sc->sc_admin,
+	    mv->handle, mv->placement, &sb), __ATOMIC_SEQ_CST);
 	sbuf_delete(&sb);
 	return (NULL);
 }
@@ -343,7 +343,7 @@ START_TEST(test_gem_evict_skips_over_limit)
 	ck_assert_int_eq(drv_ctl("swap limit uid=4321 size=0"), 0);
 	c = gt_create("vram", GT_VRAM / 4, NULL, NULL);
 	ck_assert_int_eq(gt_placement(a), GEM_VRAM);
-	ck_assert_int_eq(gt_placement(b), GEM_SYSTEM);
+	ck_assert_int_eq(gt_placement_fp(gt_fp, b), GEM_SYSTEM);
 	ck_assert_int_eq(gt_placement(c), GEM_VRAM);
 	ck_assert_uint_eq(gt_reserved(777), GT_VRAM / 2);
 	ck_assert(gt_check(ob, atop(GT_VRAM / 2), 4));
@@ -356,18 +356,27 @@ START_TEST(test_gem_evict_skips_over_limit)
 	ck_assert_int_eq(gt_placement(c), GEM_VRAM);
 	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM / 4));
 	ck_assert(gt_check(oa, atop(GT_VRAM / 2), 3));
-	/* b cannot come back either. */
-	ck_assert_int_eq(drv_ctl("gem g move handle=2 placement=vram"),
-	    ENOMEM);
-	ck_assert_int_eq(gt_placement(b), GEM_SYSTEM);
+	/* b cannot come back either (it is gt_fp's: moved by ioctl). */
+	{
+		struct devpager_gem_move gm = { .handle = b,
+		    .placement = DEVPAGER_GEM_VRAM };
+
+		ck_assert_int_eq(gt_ioctl(DEVPAGER_GEM_IOC_MOVE, &gm),
+		    ENOMEM);
+	}
+	ck_assert_int_eq(gt_placement_fp(gt_fp, b), GEM_SYSTEM);
 	ck_assert(gt_check(ob, atop(GT_VRAM / 2), 4));
 	vm_object_deallocate(oa);
 	vm_object_deallocate(ob);
 }
 END_TEST
 
-/* A destroyed BO still mapped (a zombie) is evicted like any other. */
-START_TEST(test_gem_evict_zombie)
+/*
+ * A destroyed BO that the filesystem still references (a request in
+ * flight) has no memory left: it is never an eviction victim, its vram
+ * went back at once, and its faults fail.
+ */
+START_TEST(test_gem_destroyed_not_evicted)
 {
 	vm_object_t oa;
 	uint64_t offa;
@@ -377,15 +386,15 @@ START_TEST(test_gem_evict_zombie)
 	oa = gt_map(offa, NULL);
 	gt_fill(oa, atop(GT_VRAM), 8);
 	ck_assert_int_eq(drv_ctl("gem g destroy handle=1"), 0);
+	ck_assert_uint_eq(gt_sc->sc_vram_nfree, atop(GT_VRAM));
 	(void)gt_create("vram", GT_VRAM / 2, NULL, NULL);
-	ck_assert_uint_eq(gt_sc->sc_evictions, 1);
-	ck_assert(gt_check(oa, atop(GT_VRAM), 8));
-	m = gt_fault(oa, 0, VM_PROT_READ, 0);
-	ck_assert(gt_in_ram(m->phys_addr));
-	gt_unhold(m);
-	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), GT_VRAM);
-	vm_object_deallocate(oa);
+	(void)gt_create("vram", GT_VRAM / 2, NULL, NULL);
+	ck_assert_uint_eq(gt_sc->sc_evictions, 0);
+	ck_assert_uint_eq(oa->resident_page_count, 0);
+	ck_assert_int_eq(vm_fault(oa, 0, VM_PROT_READ, GT_KEY, 0, &m),
+	    KERN_FAILURE);
 	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), 0);
+	vm_object_deallocate(oa);
 }
 END_TEST
 
@@ -633,7 +642,7 @@ stress_mover(void *arg)
 	rcu_thread_online();
 	sbuf_init(&sb);
 	for (i = 0; i < 60; i++) {
-		error = gem_bo_move_handle(gt_sc, st->handle[i % 2],
+		error = gem_handle_move(&gt_sc->sc_admin, st->handle[i % 2],
 		    (i / 2) % 2 == 0 ? GEM_SYSTEM : GEM_VRAM, &sb);
 		if (error != 0 && error != ENOMEM)
 			__atomic_add_fetch(&st->bad, 1, __ATOMIC_RELAXED);
@@ -654,9 +663,10 @@ stress_creator(void *arg)
 	sbuf_init(&sb);
 	for (i = 0; i < 30; i++) {
 		/* 3/4 of vram: evicts one of the two, or both. */
-		if (gem_bo_create(gt_sc, GT_VRAM / 2 + GT_VRAM / 4, GEM_VRAM,
-		    &drv_cred, &bi, &sb) == 0)
-			(void)gem_bo_destroy(gt_sc, bi.bi_handle, &sb);
+		if (gem_bo_create(&gt_sc->sc_admin, GT_VRAM / 2 + GT_VRAM / 4,
+		    GEM_VRAM, &drv_cred, &bi, &sb) == 0)
+			(void)gem_handle_close(&gt_sc->sc_admin, bi.bi_handle,
+			    &sb);
 		else
 			__atomic_add_fetch(&st->create_failures, 1,
 			    __ATOMIC_RELAXED);
@@ -770,7 +780,7 @@ dev_gem_move_suite(void)
 	tcase_add_test(tc, test_gem_evict_lru_on_create);
 	tcase_add_test(tc, test_gem_evict_on_move);
 	tcase_add_test(tc, test_gem_evict_skips_over_limit);
-	tcase_add_test(tc, test_gem_evict_zombie);
+	tcase_add_test(tc, test_gem_destroyed_not_evicted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("races");

@@ -20,6 +20,7 @@
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
 #include "kern/test_hook.h"
+#include "dev/dev_driver.h"
 #include "dev/dev_gem.h"
 #include "vm/pmap.h"
 #include "vm/swap_reserve.h"
@@ -33,6 +34,8 @@
 
 struct cdev *gt_dev;
 struct gem_softc *gt_sc;
+struct file *gt_fp;
+uint64_t gt_last_name;
 
 static pthread_mutex_t gt_rec_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct gt_unmap gt_rec[GT_REC_MAX];
@@ -101,6 +104,7 @@ gt_setup(void)
 	gt_dev = dev_lookup_ref("g");
 	ck_assert_ptr_nonnull(gt_dev);
 	gt_sc = gt_dev->si_drv1;
+	gt_fp = gt_open(O_RDWR, NULL);
 	gt_rec_reset();
 	pmap_set_unmap_callback(gt_unmap_cb, NULL);
 }
@@ -111,6 +115,11 @@ gt_teardown(void)
 
 	fail_point_reset_all();
 	test_hook_reset();
+	if (gt_fp != NULL)
+		(void)devfs_close(gt_fp);	/* ENXIO if g was destroyed */
+	gt_fp = NULL;
+	dev_set_retire_hook(NULL);
+	gem_set_random(NULL);
 	dev_rel(gt_dev);
 	gt_dev = NULL;
 	gt_sc = NULL;
@@ -125,16 +134,21 @@ gt_create(const char *placement, uint64_t size, uint64_t *offp,
 {
 	char line[128], tail[8];
 	unsigned h;
-	uintmax_t off, sz;
+	uintmax_t off, sz, name;
 
 	snprintf(line, sizeof(line), "gem g create size=%ju placement=%s",
 	    (uintmax_t)size, placement);
 	ck_assert_msg(drv_ctl(line) == 0, "'%s': %s", line, drv_reply());
-	ck_assert_msg(sscanf(drv_reply(), "handle=%u offset=%ju size=%ju%7s",
-	    &h, &off, &sz, tail) == 3, "reply '%s'", drv_reply());
+	ck_assert_msg(sscanf(drv_reply(), "handle=%u offset=%ju size=%ju "
+	    "name=%ju%7s", &h, &off, &sz, &name, tail) == 4, "reply '%s'",
+	    drv_reply());
 	ck_assert_uint_eq(off % GEM_OFFSET_ALIGN, 0);
 	ck_assert_uint_ge(off, GEM_OFFSET_MIN);
+	ck_assert_uint_le(off + sz, GEM_NODE_SIZE);
 	ck_assert_uint_eq(sz, round_page(size));
+	ck_assert_uint_ne(name, 0);
+	ck_assert_uint_le(name, GEM_NAME_MAX);
+	gt_last_name = name;
 	if (offp != NULL)
 		*offp = off;
 	if (sizep != NULL)
@@ -143,14 +157,61 @@ gt_create(const char *placement, uint64_t size, uint64_t *offp,
 }
 
 int
+gt_ioctl_fp(struct file *fp, unsigned long cmd, void *arg)
+{
+
+	return (devfs_ioctl(fp, cmd, arg));
+}
+
+int
 gt_ioctl(unsigned long cmd, void *arg)
 {
+
+	return (gt_ioctl_fp(gt_fp, cmd, arg));
+}
+
+struct file *
+gt_open(int flags, const struct ucred *cred)
+{
 	struct file *fp;
+
+	ck_assert_int_eq(devfs_open(gt_dev, flags, cred != NULL ? cred :
+	    &drv_cred, &fp), 0);
+	return (fp);
+}
+
+uint32_t
+gt_ioctl_create(struct file *fp, const char *placement, uint64_t size,
+    uint64_t *offp)
+{
+	struct devpager_gem_create gc;
+
+	memset(&gc, 0, sizeof(gc));
+	gc.size = size;
+	gc.placement = strcmp(placement, "vram") == 0 ? DEVPAGER_GEM_VRAM :
+	    DEVPAGER_GEM_SYSTEM;
+	ck_assert_int_eq(gt_ioctl_fp(fp, DEVPAGER_GEM_IOC_CREATE, &gc), 0);
+	ck_assert_uint_ne(gc.handle, 0);
+	ck_assert_uint_eq(gc.offset % GEM_OFFSET_ALIGN, 0);
+	ck_assert_uint_ge(gc.offset, GEM_OFFSET_MIN);
+	ck_assert_uint_le(gc.offset + gc.size, GEM_NODE_SIZE);
+	if (offp != NULL)
+		*offp = gc.offset;
+	return (gc.handle);
+}
+
+int
+gt_access(struct file *fp, vm_object_t obj)
+{
+	const struct dev_driver *drv;
+	struct file *saved;
 	int error;
 
-	ck_assert_int_eq(devfs_open(gt_dev, O_RDWR, &drv_cred, &fp), 0);
-	error = devfs_ioctl(fp, cmd, arg);
-	ck_assert_int_eq(devfs_close(fp), 0);
+	drv = &dev_gem_driver;
+	ck_assert_ptr_nonnull(drv->dd_map_access);
+	saved = devfs_fpop_enter(fp);
+	error = drv->dd_map_access(gt_dev, obj, VM_PROT_READ);
+	devfs_fpop_exit(saved);
 	return (error);
 }
 
@@ -287,11 +348,21 @@ gt_bo(vm_object_t obj)
 int
 gt_placement(uint32_t handle)
 {
+	struct gem_bo_info bi;
+
+	if (gem_handle_info(&gt_sc->sc_admin, handle, &bi) != 0)
+		return (-1);
+	return ((int)bi.bi_placement);
+}
+
+int
+gt_placement_fp(struct file *fp, uint32_t handle)
+{
 	struct devpager_gem_info gi;
 
 	memset(&gi, 0, sizeof(gi));
 	gi.handle = handle;
-	if (gt_ioctl(DEVPAGER_GEM_IOC_INFO, &gi) != 0)
+	if (gt_ioctl_fp(fp, DEVPAGER_GEM_IOC_INFO, &gi) != 0)
 		return (-1);
 	return ((int)gi.placement);
 }

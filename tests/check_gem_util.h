@@ -23,17 +23,27 @@ struct gem_bo;
 
 extern struct cdev *gt_dev;		/* "g", referenced */
 extern struct gem_softc *gt_sc;
+extern struct file *gt_fp;		/* an open of g, O_RDWR */
+extern uint64_t gt_last_name;		/* the name gt_create's reply gave */
 
 /* Checked fixture: VM, device g, the recording unmap callback. */
 void	gt_setup(void);
 void	gt_teardown(void);
 
 /* gem g create size=SIZE placement=P through ctl; asserts success and
- * the reply format; *offp and *sizep may be NULL. */
+ * the reply format (offset page-aligned, in the node); *offp and *sizep
+ * may be NULL; the name goes to gt_last_name. */
 uint32_t gt_create(const char *placement, uint64_t size, uint64_t *offp,
 	    uint64_t *sizep);
-/* The same via the ioctl on a file opened read-write; 0 or errno. */
+/* An ioctl on gt_fp, or on fp; 0 or errno. */
 int	gt_ioctl(unsigned long cmd, void *arg);
+int	gt_ioctl_fp(struct file *fp, unsigned long cmd, void *arg);
+/* A new open of g with flags as cred (NULL: drv_cred); asserts success. */
+struct file *gt_open(int flags, const struct ucred *cred);
+/* Create a BO with the ioctl on fp; asserts success; returns the handle
+ * and *offp. */
+uint32_t gt_ioctl_create(struct file *fp, const char *placement,
+	    uint64_t size, uint64_t *offp);
 
 /* What the filesystem does for node offset off: vm_mmap_cdev of one
  * page.  Asserts success; *objoffp = offset inside the object. */
@@ -52,8 +62,12 @@ bool	gt_in_vram(vm_paddr_t pa);
 bool	gt_in_ram(vm_paddr_t pa);
 /* The BO of a live object (its handle). */
 struct gem_bo *gt_bo(vm_object_t obj);
-/* Placement by handle (GEM_* value), via the INFO ioctl; -1 if none. */
+/* Placement by ctl handle (GEM_* value); -1 if none. */
 int	gt_placement(uint32_t handle);
+/* Placement by a handle of fp, via the INFO ioctl; -1 if none. */
+int	gt_placement_fp(struct file *fp, uint32_t handle);
+/* The filesystem's per-request check: may fp use obj?  0 or errno. */
+int	gt_access(struct file *fp, vm_object_t obj);
 /* Bytes reserved for uid (0 if never seen). */
 uint64_t gt_reserved(uid_t uid);
 

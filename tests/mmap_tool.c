@@ -24,6 +24,10 @@
  *						msync'd, until stdin closes
  *						(0) or 120 s pass (1)
  *
+ * With -g NAME first, FILE is a gem node: right after open(2) the tool
+ * opens the buffer called NAME (DEVPAGER_GEM_IOC_OPEN), so that its open
+ * holds a handle of it, as devpagerfs_gem(4) requires of a mapper.
+ *
  * Exit status 0 on success, 1 on a mismatch or an unexpected result, 2 on
  * a usage or system error (with a message).
  */
@@ -43,8 +47,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devpager/gem_ioctl.h"
+
 static sigjmp_buf sigbus_jmp;
 static volatile sig_atomic_t sigbus_seen;
+static uint64_t gem_name;		/* -g NAME, 0: none */
 
 static void
 on_sigbus(int sig)
@@ -91,6 +98,17 @@ map(const char *path, uint64_t off, uint64_t len, int prot, int *fdp,
 	if (fd < 0) {
 		fprintf(stderr, "mmap_tool: %s: %s\n", path, strerror(errno));
 		exit(2);
+	}
+	if (gem_name != 0) {
+		struct devpager_gem_open go;
+
+		memset(&go, 0, sizeof(go));
+		go.name = gem_name;
+		if (ioctl(fd, DEVPAGER_GEM_IOC_OPEN, &go) != 0) {
+			fprintf(stderr, "mmap_tool: open gem name %llu: %s\n",
+			    (unsigned long long)gem_name, strerror(errno));
+			exit(2);
+		}
 	}
 	mapoff = off & ~(uint64_t)(pg - 1);
 	maplen = (size_t)(off - mapoff + len);
@@ -186,8 +204,13 @@ main(int argc, char **argv)
 	long pg;
 	int fd;
 
+	if (argc >= 3 && strcmp(argv[1], "-g") == 0) {
+		gem_name = num(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: mmap_tool OP FILE OFF ...\n");
+		fprintf(stderr, "usage: mmap_tool [-g NAME] OP FILE OFF ...\n");
 		return (2);
 	}
 	pg = sysconf(_SC_PAGESIZE);

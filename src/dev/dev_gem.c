@@ -1,23 +1,28 @@
 /*
  * gem: the driver glue -- create and destroy of gem devices, the cdevsw
- * (d_ioctl, d_mmap_single), and the ctl commands.  The buffer objects
- * themselves live in dev_gem_bo.c, their fault handler in
+ * (d_open, d_ioctl, d_mmap_single), the per-request access check, and
+ * the ctl commands.  The buffer objects themselves live in dev_gem_bo.c,
+ * the handle tables in dev_gem_file.c, the fault handler in
  * dev_gem_pager.c; dev_gem.h has the design and the lock order.
  *
  *	create NAME driver=gem [size=SIZE]	vram window of SIZE bytes
  *						(64K..1G, default 64M), WC
  *	gem NAME create size=SIZE [placement=vram|system]
- *						-> "handle=H offset=O size=S"
+ *					-> "handle=H offset=O size=S name=N"
  *	gem NAME destroy handle=H
  *	gem NAME move handle=H placement=vram|system
  *
- * and the ioctls of include/devpager/gem_ioctl.h on dev/NAME.  The node
- * is GEM_NODE_SIZE (64 GiB) bytes whatever the vram size: it is the
- * space of fake offsets, not memory.  memattr is WC and cannot be
- * changed (the vram window is registered WC; system pages are WB).
+ * and the ioctls of include/devpager/gem_ioctl.h on dev/NAME.  Every
+ * open of the node gets its own handle table (d_open sets it as the
+ * file's cdevpriv; it goes, with its handles, when the file is freed);
+ * ctl commands use the administrator's table, whose buffers are named at
+ * creation so that programs can open them.  The node is GEM_NODE_SIZE
+ * bytes whatever the vram size: it is the space of fake offsets, not
+ * memory.  memattr is WC and cannot be changed (the vram window is
+ * registered WC; system pages are WB).
  *
  * Locks used to protect data in this file: none of its own (see
- * dev_gem.h for the softc's).
+ * dev_gem.h for the softc's and the tables').
  */
 #include "config.h"
 
@@ -37,6 +42,7 @@
 #include "dev/dev_gem.h"
 #include "devpager/gem_ioctl.h"
 #include "vm/vm.h"
+#include "vm/vm_object.h"
 #include "vm/vm_phys.h"
 
 _Static_assert(sizeof(struct devpager_gem_create) == 32,
@@ -47,14 +53,23 @@ _Static_assert(sizeof(struct devpager_gem_move) == 8,
     "struct devpager_gem_move layout");
 _Static_assert(sizeof(struct devpager_gem_info) == 40,
     "struct devpager_gem_info layout");
+_Static_assert(sizeof(struct devpager_gem_flink) == 16,
+    "struct devpager_gem_flink layout");
+_Static_assert(sizeof(struct devpager_gem_open) == 32,
+    "struct devpager_gem_open layout");
 _Static_assert(DEVPAGER_GEM_NODE_SIZE == GEM_NODE_SIZE &&
     DEVPAGER_GEM_OFFSET_MIN == GEM_OFFSET_MIN &&
     DEVPAGER_GEM_OFFSET_ALIGN == GEM_OFFSET_ALIGN &&
     DEVPAGER_GEM_VRAM == GEM_VRAM && DEVPAGER_GEM_SYSTEM == GEM_SYSTEM,
     "gem_ioctl.h and dev_gem.h disagree");
 
+static d_open_t gem_open;
 static d_ioctl_t gem_ioctl;
 static d_mmap_single_t gem_mmap_single;
+static void	gem_file_dtor(void *data);
+static int	gem_map_access(struct cdev *dev, vm_object_t obj,
+		    vm_prot_t prot);
+static struct gem_file *gem_curfile(void);
 static int	gem_check(const struct dev_create_args *args,
 		    struct sbuf *err);
 static int	gem_create(const struct dev_create_args *args,
@@ -75,6 +90,7 @@ static int	gem_ctl_handle(const char *s, uint32_t *hp, struct sbuf *out);
 static struct cdevsw gem_cdevsw = {
 	.d_version = D_VERSION,
 	.d_name = "gem",
+	.d_open = gem_open,
 	.d_ioctl = gem_ioctl,
 	.d_mmap_single = gem_mmap_single,
 };
@@ -88,6 +104,7 @@ const struct dev_driver dev_gem_driver = {
 	.dd_create = gem_create,
 	.dd_destroy = gem_destroy,
 	.dd_ctl = gem_ctl,
+	.dd_map_access = gem_map_access,
 };
 
 /* size= of the vram window, or the default. */
@@ -158,6 +175,9 @@ gem_create(const struct dev_create_args *args, const struct ucred *cred,
 		gem_softc_rele(sc);
 		return (error);
 	}
+	/* Retirements name the device; it must outlive the softc. */
+	dev_ref(dev);
+	sc->sc_dev = dev;
 	*devp = dev;
 	return (0);
 }
@@ -185,18 +205,112 @@ gem_destroy(struct cdev *dev, struct sbuf *err)
 }
 
 /*
+ * d_open: the open's own handle table, as its cdevpriv (freed with the
+ * file).
+ */
+static int
+gem_open(struct cdev *dev, int oflags, int devtype, struct thread *td)
+{
+	struct gem_softc *sc = dev->si_drv1;
+	struct gem_file *gf;
+	int error;
+
+	(void)oflags;
+	(void)devtype;
+	(void)td;
+	gf = malloc(sizeof(*gf));
+	if (gf == NULL)
+		return (ENOMEM);
+	gem_file_init(gf, sc, false);
+	gem_softc_ref(sc);
+	error = devfs_set_cdevpriv(gf, gem_file_dtor);
+	if (error != 0) {
+		gem_file_fini(gf);
+		free(gf);
+		gem_softc_rele(sc);
+	}
+	return (error);
+}
+
+/*
+ * The file is being freed: close its handles (the last handle of a BO
+ * destroys it).  No lock held.
+ */
+static void
+gem_file_dtor(void *data)
+{
+	struct gem_file *gf = data;
+	struct gem_softc *sc = gf->gf_sc;
+
+	rcu_thread_online();
+	gem_file_fini(gf);
+	free(gf);
+	gem_softc_rele(sc);
+}
+
+/* The handle table of the file in curthread->td_fpop, or NULL. */
+static struct gem_file *
+gem_curfile(void)
+{
+	void *priv;
+
+	if (devfs_get_cdevpriv(&priv) != 0)
+		return (NULL);
+	return (priv);
+}
+
+/*
  * d_mmap_single: the object of the BO holding *offset (the size asked
  * for may run past it: the filesystem maps the object's own size).
+ * Called for an open file (FreeBSD's mmap(2), td_fpop set), only a BO
+ * that file holds a handle of is mapped (EACCES otherwise, as DRM's
+ * drm_vma_node_is_allowed); the filesystem's mapping entries, shared by
+ * every open of the node, are made without a file and checked per
+ * request (gem_map_access).
  */
 static int
 gem_mmap_single(struct cdev *dev, vm_ooffset_t *offset, vm_size_t size,
     struct vm_object **object, int nprot)
 {
 	struct gem_softc *sc = dev->si_drv1;
+	struct gem_file *gf;
+	vm_ooffset_t off;
+	int error;
 
 	(void)size;
 	(void)nprot;
-	return (gem_bo_lookup_offset(sc, offset, object));
+	off = *offset;
+	error = gem_bo_lookup_offset(sc, &off, object);
+	if (error != 0)
+		return (error);
+	if (curthread->td_fpop != NULL && ((gf = gem_curfile()) == NULL ||
+	    !gem_file_holds(gf, gem_bo_of_object(*object)))) {
+		vm_object_deallocate(*object);
+		*object = NULL;
+		return (EACCES);
+	}
+	*offset = off;
+	return (0);
+}
+
+/*
+ * dd_map_access: a request on an open file may use a BO's pages only if
+ * that open holds a handle of the BO.  Anything else on a gem node's
+ * mapping entries is refused too.
+ */
+static int
+gem_map_access(struct cdev *dev, vm_object_t obj, vm_prot_t prot)
+{
+	struct gem_file *gf;
+	struct gem_bo *bo;
+
+	(void)dev;
+	(void)prot;
+	gf = gem_curfile();
+	bo = gem_bo_of_object(obj);
+	if (gf == NULL || bo == NULL || !gem_file_holds(gf, bo))
+		return (EACCES);
+	return (0);
 }
 
 /* Whose request this is: the FUSE caller, else the file's opener. */
@@ -215,21 +329,29 @@ static int
 gem_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
     struct thread *td)
 {
-	struct gem_softc *sc = dev->si_drv1;
 	struct devpager_gem_create *gc;
 	struct devpager_gem_destroy *gd;
 	struct devpager_gem_move *gm;
 	struct devpager_gem_info *gi;
+	struct devpager_gem_flink *gl;
+	struct devpager_gem_open *go;
 	struct gem_bo_info bi;
+	struct gem_file *gf;
 	struct sbuf err;
 	int error;
 
+	(void)dev;
 	(void)td;
 	if (cmd != DEVPAGER_GEM_IOC_INFO && cmd != DEVPAGER_GEM_IOC_CREATE &&
-	    cmd != DEVPAGER_GEM_IOC_DESTROY && cmd != DEVPAGER_GEM_IOC_MOVE)
+	    cmd != DEVPAGER_GEM_IOC_DESTROY && cmd != DEVPAGER_GEM_IOC_MOVE &&
+	    cmd != DEVPAGER_GEM_IOC_FLINK && cmd != DEVPAGER_GEM_IOC_OPEN)
 		return (ENOTTY);
-	if (cmd != DEVPAGER_GEM_IOC_INFO && (fflag & O_ACCMODE) == O_RDONLY)
+	if ((cmd == DEVPAGER_GEM_IOC_CREATE || cmd == DEVPAGER_GEM_IOC_MOVE) &&
+	    (fflag & O_ACCMODE) == O_RDONLY)
 		return (EBADF);
+	gf = gem_curfile();
+	if (gf == NULL)
+		return (EBADF);		/* not through an open file */
 	sbuf_init(&err);	/* messages are for ctl; ioctls get errno */
 	switch (cmd) {
 	case DEVPAGER_GEM_IOC_CREATE:
@@ -240,7 +362,7 @@ gem_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
 			error = EINVAL;
 			break;
 		}
-		error = gem_bo_create(sc, gc->size,
+		error = gem_bo_create(gf, gc->size,
 		    (enum gem_placement)gc->placement, gem_ioctl_cred(), &bi,
 		    &err);
 		if (error == 0) {
@@ -252,7 +374,7 @@ gem_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
 	case DEVPAGER_GEM_IOC_DESTROY:
 		gd = data;
 		error = gd->pad != 0 || gd->handle == 0 ? EINVAL :
-		    gem_bo_destroy(sc, gd->handle, &err);
+		    gem_handle_close(gf, gd->handle, &err);
 		break;
 	case DEVPAGER_GEM_IOC_MOVE:
 		gm = data;
@@ -261,8 +383,26 @@ gem_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
 			error = EINVAL;
 			break;
 		}
-		error = gem_bo_move_handle(sc, gm->handle,
+		error = gem_handle_move(gf, gm->handle,
 		    (enum gem_placement)gm->placement, &err);
+		break;
+	case DEVPAGER_GEM_IOC_FLINK:
+		gl = data;
+		error = gl->pad != 0 || gl->handle == 0 ? EINVAL :
+		    gem_handle_flink(gf, gl->handle, &gl->name);
+		break;
+	case DEVPAGER_GEM_IOC_OPEN:
+		go = data;
+		if (go->pad != 0 || go->name == 0 || go->name > GEM_NAME_MAX) {
+			error = EINVAL;
+			break;
+		}
+		error = gem_handle_open(gf, go->name, &bi);
+		if (error == 0) {
+			go->handle = bi.bi_handle;
+			go->size = bi.bi_size;
+			go->offset = bi.bi_offset;
+		}
 		break;
 	default:
 		gi = data;
@@ -270,7 +410,7 @@ gem_ioctl(struct cdev *dev, unsigned long cmd, void *data, int fflag,
 			error = EINVAL;
 			break;
 		}
-		error = gem_bo_info(sc, gi->handle, &bi);
+		error = gem_handle_info(gf, gi->handle, &bi);
 		if (error == 0) {
 			gi->placement = (uint32_t)bi.bi_placement;
 			gi->size = bi.bi_size;
@@ -359,8 +499,9 @@ gem_ctl_handle(const char *s, uint32_t *hp, struct sbuf *out)
 }
 
 /*
- * gem NAME create|destroy|move ... (argv[0] is the verb).  Runs inside
- * the device (dev_driver_ctl holds a thread reference).
+ * gem NAME create|destroy|move ... (argv[0] is the verb), on the
+ * administrator's handle table.  Runs inside the device (dev_driver_ctl
+ * holds a thread reference).
  */
 static int
 gem_ctl(struct cdev *dev, int argc, char **argv, const struct ucred *cred,
@@ -401,11 +542,13 @@ gem_ctl(struct cdev *dev, int argc, char **argv, const struct ucred *cred,
 		if (vals[1] != NULL &&
 		    (error = gem_ctl_placement(vals[1], &place, out)) != 0)
 			return (error);
-		error = gem_bo_create(sc, size, place, cred, &bi, out);
+		error = gem_bo_create(&sc->sc_admin, size, place, cred, &bi,
+		    out);
 		if (error == 0)
-			sbuf_printf(out, "handle=%u offset=%ju size=%ju",
-			    (unsigned)bi.bi_handle, (uintmax_t)bi.bi_offset,
-			    (uintmax_t)bi.bi_size);
+			sbuf_printf(out, "handle=%u offset=%ju size=%ju "
+			    "name=%ju", (unsigned)bi.bi_handle,
+			    (uintmax_t)bi.bi_offset, (uintmax_t)bi.bi_size,
+			    (uintmax_t)bi.bi_name);
 		return (error);
 	}
 	if (strcmp(argv[0], "destroy") == 0 || strcmp(argv[0], "move") == 0) {
@@ -420,14 +563,14 @@ gem_ctl(struct cdev *dev, int argc, char **argv, const struct ucred *cred,
 		if ((error = gem_ctl_handle(vals[0], &handle, out)) != 0)
 			return (error);
 		if (argv[0][0] == 'd')
-			return (gem_bo_destroy(sc, handle, out));
+			return (gem_handle_close(&sc->sc_admin, handle, out));
 		if (vals[1] == NULL) {
 			sbuf_printf(out, "placement= is required");
 			return (EINVAL);
 		}
 		if ((error = gem_ctl_placement(vals[1], &place, out)) != 0)
 			return (error);
-		return (gem_bo_move_handle(sc, handle, place, out));
+		return (gem_handle_move(&sc->sc_admin, handle, place, out));
 	}
 	sbuf_printf(out, "unknown gem command '%.32s' (create, destroy, move)",
 	    argv[0]);

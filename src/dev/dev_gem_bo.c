@@ -1,6 +1,7 @@
 /*
- * gem buffer objects: the table, fake offsets, vram and system memory,
- * move and LRU eviction (see dev_gem.h for the design and lock order).
+ * gem buffer objects: fake offsets, global names, vram and system
+ * memory, move, LRU eviction and retirement (see dev_gem.h for the
+ * design and lock order; the handle tables are in dev_gem_file.c).
  *
  * Memory.  vram pages come one by one from a stack of free page indexes
  * of the window (a BO's vram pages need not be contiguous: they are
@@ -11,12 +12,21 @@
  * swap_reserve_by_cred() has charged their size to the creator's uid.
  * New memory is zeroed.
  *
+ * Offsets and names.  sc_ranges holds every range of fake offsets that
+ * is taken, by a live BO or by a retired one whose invalidation has not
+ * been sent yet; a new BO gets a page-aligned offset drawn at random
+ * (arc4random) until it overlaps none of them, which with 2^50 possible
+ * offsets is the first draw but for the rarest case.  sc_names holds the
+ * BOs that have a global name, also random.  Both are red-black trees:
+ * lookups, inserts and removals are logarithmic in the number of BOs.
+ *
  * Eviction.  When vram lacks the pages a create or a move to vram needs,
  * the least recently used BO in vram (bo_lru: set at creation and by
- * every fault) that is not busy is moved to system; repeat until enough
- * pages are free.  A BO whose move fails (its uid is over its limit, RAM
- * is short) is skipped for the rest of that pass.  If only BOs being
- * moved are left, wait for one to finish (they are all leaving vram).
+ * every fault) that is neither busy nor retired is moved to system;
+ * repeat until enough pages are free.  A BO whose move fails (its uid is
+ * over its limit, RAM is short) is skipped for the rest of that pass.
+ * If only BOs being moved are left, wait for one to finish (they are all
+ * leaving vram).
  *
  * Locks used to protect data in this file: as in dev_gem.h.
  */
@@ -27,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kern/conf.h"
 #include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/mutex.h"
@@ -35,6 +46,7 @@
 #include "kern/size.h"
 #include "kern/sleepqueue.h"
 #include "kern/test_hook.h"
+#include "dev/dev_driver.h"
 #include "dev/dev_gem.h"
 #include "vm/pmap.h"
 #include "vm/swap_reserve.h"
@@ -44,11 +56,16 @@
 #include "vm/vm_pager.h"
 #include "vm/vm_phys.h"
 
+static int	gem_range_cmp(const struct gem_range *a,
+		    const struct gem_range *b);
+static int	gem_name_cmp(const struct gem_bo *a, const struct gem_bo *b);
+static uint64_t	gem_random64(void);
 static int	gem_offset_alloc(struct gem_softc *sc, vm_size_t size,
-		    vm_ooffset_t *offp);
-static void	gem_bo_insert(struct gem_softc *sc, struct gem_bo *bo);
-static struct gem_bo *gem_bo_find(struct gem_softc *sc, uint32_t handle);
-static uint32_t	gem_handle_alloc(struct gem_softc *sc);
+		    struct gem_range *range);
+static struct gem_range *gem_range_find(struct gem_softc *sc,
+		    vm_ooffset_t off);
+static int	gem_name_alloc(struct gem_softc *sc, struct gem_bo *bo);
+static void	gem_range_done(void *arg);
 static int	gem_vram_get(struct gem_softc *sc, struct gem_bo *self,
 		    vm_pindex_t npages, vm_page_t *pages);
 static struct gem_bo *gem_vram_victim(struct gem_softc *sc,
@@ -70,11 +87,62 @@ static void	gem_pages_copy(vm_page_t *dst, vm_page_t *src,
 		    vm_pindex_t npages);
 static void	gem_pages_drain(vm_page_t *pages, vm_pindex_t npages);
 static unsigned long gem_obj_revoke(vm_object_t obj);
-static int	gem_bo_move(struct gem_bo *bo, enum gem_placement placement);
+static int	gem_bo_relocate(struct gem_bo *bo,
+		    enum gem_placement placement);
 static bool	gem_bo_grab(struct gem_bo *bo);
 static void	gem_bo_unbusy(struct gem_softc *sc, struct gem_bo *bo);
+static bool	gem_bo_retire_begin(struct gem_bo *bo);
+static void	gem_bo_retire_finish(struct gem_bo *bo);
+static void	gem_bo_release_memory(struct gem_bo *bo, bool dead);
 static void	gem_placement_error(const struct gem_bo *bo,
 		    enum gem_placement placement, int error, struct sbuf *err);
+
+/* libbsd's RB_GENERATE_STATIC needs a __unused it does not define. */
+RB_GENERATE_INTERNAL(gem_range_tree, gem_range, r_link, gem_range_cmp,
+    static __attribute__((__unused__)))
+RB_GENERATE_INTERNAL(gem_name_tree, gem_bo, bo_nlink, gem_name_cmp,
+    static __attribute__((__unused__)))
+
+static int
+gem_range_cmp(const struct gem_range *a, const struct gem_range *b)
+{
+
+	return (a->r_start < b->r_start ? -1 : a->r_start > b->r_start);
+}
+
+static int
+gem_name_cmp(const struct gem_bo *a, const struct gem_bo *b)
+{
+
+	return (a->bo_name < b->bo_name ? -1 : a->bo_name > b->bo_name);
+}
+
+/* 64 unpredictable bits (offsets and names must not be guessable). */
+static uint64_t
+gem_random_arc4(void)
+{
+	uint64_t v;
+
+	arc4random_buf(&v, sizeof(v));
+	return (v);
+}
+
+static uint64_t	(*gem_random_fn)(void) = gem_random_arc4;	/* (a) */
+
+static uint64_t
+gem_random64(void)
+{
+
+	return (__atomic_load_n(&gem_random_fn, __ATOMIC_ACQUIRE)());
+}
+
+void
+gem_set_random(uint64_t (*fn)(void))
+{
+
+	__atomic_store_n(&gem_random_fn, fn != NULL ? fn : gem_random_arc4,
+	    __ATOMIC_RELEASE);
+}
 
 const char *
 gem_placement_name(enum gem_placement p)
@@ -92,7 +160,8 @@ gem_placement_name(enum gem_placement p)
 
 /*
  * Set up the softc of a new device: the vram window and its fictitious
- * range.  One reference, the device's.  0 or errno with a message.
+ * range, the empty trees and the administrator's handle table.  One
+ * reference, the device's.  0 or errno with a message.
  */
 int
 gem_softc_init(struct gem_softc *sc, const char *name, vm_size_t vram_size,
@@ -106,8 +175,9 @@ gem_softc_init(struct gem_softc *sc, const char *name, vm_size_t vram_size,
 	mtx_init(&sc->sc_mtx, "gem", LOCK_RANK_DRIVER, MTX_DEF);
 	strlcpy(sc->sc_name, name, sizeof(sc->sc_name));
 	TAILQ_INIT(&sc->sc_bos);
-	sc->sc_next_handle = 1;
-	sc->sc_next_off = GEM_OFFSET_MIN;
+	RB_INIT(&sc->sc_ranges);
+	RB_INIT(&sc->sc_names);
+	gem_file_init(&sc->sc_admin, sc, true);
 	refcount_init(&sc->sc_refs, 1);
 	sc->sc_vram_size = vram_size;
 	npages = atop(vram_size);
@@ -140,6 +210,7 @@ gem_softc_init(struct gem_softc *sc, const char *name, vm_size_t vram_size,
 	return (0);
 fail:
 	free(sc->sc_vram_free);
+	mtx_destroy(&sc->sc_admin.gf_mtx);
 	mtx_destroy(&sc->sc_mtx);
 	return (error);
 }
@@ -151,7 +222,10 @@ gem_softc_ref(struct gem_softc *sc)
 	refcount_acquire(&sc->sc_refs);
 }
 
-/* The last reference frees the softc (the window is gone by then). */
+/*
+ * The last reference frees the softc (the window is gone by then, and
+ * so is every BO, range and handle).
+ */
 void
 gem_softc_rele(struct gem_softc *sc)
 {
@@ -160,7 +234,14 @@ gem_softc_rele(struct gem_softc *sc)
 		return;
 	KASSERT(TAILQ_EMPTY(&sc->sc_bos),
 	    ("gem_softc_rele: %s still has BOs", sc->sc_name));
+	KASSERT(RB_EMPTY(&sc->sc_ranges),
+	    ("gem_softc_rele: %s still has offset ranges", sc->sc_name));
+	KASSERT(sc->sc_admin.gf_nhandles == 0,
+	    ("gem_softc_rele: %s still has ctl handles", sc->sc_name));
+	mtx_destroy(&sc->sc_admin.gf_mtx);
 	mtx_destroy(&sc->sc_mtx);
+	if (sc->sc_dev != NULL)
+		dev_rel(sc->sc_dev);
 	free(sc->sc_vram_free);
 	free(sc);
 }
@@ -189,7 +270,7 @@ gem_bo_grab(struct gem_bo *bo)
 	return (refcount_acquire_if_not_zero(&bo->bo_obj->ref_count));
 }
 
-/* End a move started by setting bo_busy.  [s] not held. */
+/* End a move or a retirement started by setting bo_busy.  [s] not held. */
 static void
 gem_bo_unbusy(struct gem_softc *sc, struct gem_bo *bo)
 {
@@ -203,101 +284,120 @@ gem_bo_unbusy(struct gem_softc *sc, struct gem_bo *bo)
 }
 
 /*
- * A fake offset for size bytes, GEM_OFFSET_ALIGN-aligned: next-fit from
- * the cursor over the gaps between live BOs, wrapping once.  [s] held.
+ * A random fake offset for size bytes that overlaps no taken range; on
+ * success range covers it and is on sc_ranges.  ENOSPC after
+ * GEM_OFFSET_TRIES draws that all overlapped.  [s] held.
  */
 static int
-gem_offset_alloc(struct gem_softc *sc, vm_size_t size, vm_ooffset_t *offp)
+gem_offset_alloc(struct gem_softc *sc, vm_size_t size,
+    struct gem_range *range)
 {
-	struct gem_bo *bo;
+	struct gem_range key, *next, *prev;
 	vm_ooffset_t cand;
-	int pass;
+	uint64_t nslots, limit, r;
+	int tries;
 
 	mtx_assert(&sc->sc_mtx, MA_OWNED);
-	if (size > GEM_NODE_SIZE - GEM_OFFSET_MIN)
+	if (size == 0 || size > GEM_NODE_SIZE - GEM_OFFSET_MIN)
 		return (ENOSPC);
-	cand = GEM_OFFSET_ROUNDUP(sc->sc_next_off);
-	for (pass = 0; pass < 2; pass++) {
-		TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
-			if (bo->bo_offset + bo->bo_size <= cand)
-				continue;
-			if (bo->bo_offset >= cand + size)
-				break;
-			cand = GEM_OFFSET_ROUNDUP(bo->bo_offset + bo->bo_size);
-		}
-		if (cand + size <= GEM_NODE_SIZE) {
-			*offp = cand;
-			sc->sc_next_off = cand + size;
-			return (0);
-		}
-		cand = GEM_OFFSET_MIN;
+	nslots = (GEM_NODE_SIZE - GEM_OFFSET_MIN - size) / GEM_OFFSET_ALIGN +
+	    1;
+	/* Draws at or above limit would favour the low slots: redraw. */
+	limit = UINT64_MAX - UINT64_MAX % nslots;
+	for (tries = 0; tries < GEM_OFFSET_TRIES; tries++) {
+		do
+			r = gem_random64();
+		while (r >= limit);
+		cand = GEM_OFFSET_MIN + (r % nslots) * GEM_OFFSET_ALIGN;
+		key.r_start = cand;
+		next = RB_NFIND(gem_range_tree, &sc->sc_ranges, &key);
+		if (next != NULL && next->r_start < cand + size)
+			continue;
+		prev = next != NULL ? RB_PREV(gem_range_tree, &sc->sc_ranges,
+		    next) : RB_MAX(gem_range_tree, &sc->sc_ranges);
+		if (prev != NULL && prev->r_start + prev->r_size > cand)
+			continue;
+		range->r_start = cand;
+		range->r_size = size;
+		RB_INSERT(gem_range_tree, &sc->sc_ranges, range);
+		sc->sc_nranges++;
+		return (0);
 	}
 	return (ENOSPC);
 }
 
-/* Link bo into sc_bos, which is sorted by offset.  [s] held. */
-static void
-gem_bo_insert(struct gem_softc *sc, struct gem_bo *bo)
+/* The taken range holding off, or NULL.  [s] held. */
+static struct gem_range *
+gem_range_find(struct gem_softc *sc, vm_ooffset_t off)
 {
-	struct gem_bo *b;
+	struct gem_range key, *r;
 
 	mtx_assert(&sc->sc_mtx, MA_OWNED);
-	TAILQ_FOREACH(b, &sc->sc_bos, bo_link) {
-		if (b->bo_offset > bo->bo_offset) {
-			TAILQ_INSERT_BEFORE(b, bo, bo_link);
-			sc->sc_nbos++;
-			return;
-		}
-	}
-	TAILQ_INSERT_TAIL(&sc->sc_bos, bo, bo_link);
-	sc->sc_nbos++;
-}
-
-/* The live (not destroyed) BO with this handle, or NULL.  [s] held. */
-static struct gem_bo *
-gem_bo_find(struct gem_softc *sc, uint32_t handle)
-{
-	struct gem_bo *bo;
-
-	mtx_assert(&sc->sc_mtx, MA_OWNED);
-	TAILQ_FOREACH(bo, &sc->sc_bos, bo_link)
-		if (bo->bo_handle == handle && !bo->bo_destroyed)
-			return (bo);
-	return (NULL);
+	key.r_start = off;
+	r = RB_NFIND(gem_range_tree, &sc->sc_ranges, &key);
+	if (r == NULL || r->r_start != off)
+		r = r != NULL ? RB_PREV(gem_range_tree, &sc->sc_ranges, r) :
+		    RB_MAX(gem_range_tree, &sc->sc_ranges);
+	if (r == NULL || off - r->r_start >= r->r_size)
+		return (NULL);
+	return (r);
 }
 
 /*
- * A handle no BO on sc_bos has: counting up, wrapping after
- * GEM_HANDLE_MAX.  0 if every handle is taken.  [s] held.
+ * Give bo a random global name nobody has.  0 or ENOSPC (every draw
+ * taken: cannot happen with 2^63 names).  [s] held.
  */
-static uint32_t
-gem_handle_alloc(struct gem_softc *sc)
+static int
+gem_name_alloc(struct gem_softc *sc, struct gem_bo *bo)
 {
-	struct gem_bo *bo;
-	uint32_t h;
-	unsigned long tries;
-	bool used;
+	struct gem_bo key;
+	uint64_t name;
+	int tries;
 
 	mtx_assert(&sc->sc_mtx, MA_OWNED);
-	for (tries = 0; tries <= sc->sc_nbos; tries++) {
-		h = sc->sc_next_handle;
-		sc->sc_next_handle = h >= GEM_HANDLE_MAX ? 1 : h + 1;
-		used = false;
-		TAILQ_FOREACH(bo, &sc->sc_bos, bo_link)
-			if (bo->bo_handle == h) {
-				used = true;
-				break;
-			}
-		if (!used)
-			return (h);
+	KASSERT(bo->bo_name == 0, ("gem_name_alloc: BO %p is named",
+	    (void *)bo));
+	for (tries = 0; tries < GEM_OFFSET_TRIES; tries++) {
+		name = gem_random64() & GEM_NAME_MAX;
+		if (name == 0)
+			continue;
+		key.bo_name = name;
+		if (RB_FIND(gem_name_tree, &sc->sc_names, &key) != NULL)
+			continue;
+		bo->bo_name = name;
+		RB_INSERT(gem_name_tree, &sc->sc_names, bo);
+		return (0);
 	}
-	return (0);
+	return (ENOSPC);
 }
 
 /*
- * The least recently used BO in vram that may be evicted for self, with
- * its object referenced and bo_busy set; NULL if there is none (*waitp:
- * some are busy, i.e. leaving vram: worth waiting for).  [s] held.
+ * The filesystem has invalidated the kernel's cache of a retired range
+ * (dev_retire_range's done): its offsets may be given out again.  No
+ * lock held; any thread.
+ */
+static void
+gem_range_done(void *arg)
+{
+	struct gem_range *range = arg;
+	struct gem_softc *sc = range->r_sc;
+
+	mtx_lock(&sc->sc_mtx);
+	KASSERT(range->r_bo == NULL, ("gem_range_done: range %#jx is live",
+	    (uintmax_t)range->r_start));
+	RB_REMOVE(gem_range_tree, &sc->sc_ranges, range);
+	sc->sc_nranges--;
+	sc->sc_nretiring--;
+	mtx_unlock(&sc->sc_mtx);
+	free(range);
+	gem_softc_rele(sc);
+}
+
+/*
+ * The least recently used BO in vram that may be evicted for self (not
+ * retired), with its object referenced and bo_busy set; NULL if there is
+ * none (*waitp: some are busy, i.e. leaving vram: worth waiting for).
+ * [s] held.
  */
 static struct gem_bo *
 gem_vram_victim(struct gem_softc *sc, struct gem_bo *self, unsigned gen,
@@ -310,7 +410,7 @@ gem_vram_victim(struct gem_softc *sc, struct gem_bo *self, unsigned gen,
 	best = NULL;
 	TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
 		if (bo == self || bo->bo_placement != GEM_VRAM ||
-		    bo->bo_evict_gen == gen)
+		    bo->bo_retired || bo->bo_evict_gen == gen)
 			continue;
 		if (bo->bo_busy) {
 			*waitp = true;
@@ -372,7 +472,7 @@ gem_vram_get(struct gem_softc *sc, struct gem_bo *self, vm_pindex_t npages,
 		}
 		mtx_unlock(&sc->sc_mtx);
 		TEST_HOOK("gem_evict");
-		error = gem_bo_move(victim, GEM_SYSTEM);
+		error = gem_bo_relocate(victim, GEM_SYSTEM);
 		if (error == 0)
 			__atomic_add_fetch(&sc->sc_evictions, 1,
 			    __ATOMIC_RELAXED);
@@ -596,10 +696,10 @@ again:
  * Move bo to placement with its contents (see dev_gem.h).  The caller
  * holds a reference on bo's object and has set bo_busy; no lock held.
  * 0; ENOMEM (no memory in the new placement: nothing changed); ENXIO
- * (the device is going away).
+ * (the BO has no memory any more: retired, or the device is going away).
  */
 static int
-gem_bo_move(struct gem_bo *bo, enum gem_placement placement)
+gem_bo_relocate(struct gem_bo *bo, enum gem_placement placement)
 {
 	struct gem_softc *sc = bo->bo_sc;
 	vm_object_t obj = bo->bo_obj;
@@ -654,10 +754,38 @@ gem_bo_move(struct gem_bo *bo, enum gem_placement placement)
 }
 
 /*
- * Create a BO of size bytes in placement for cred.  On success *infop
- * describes it.  0, EINVAL (size), ENOMEM (memory, charge, offsets or
- * handles exhausted), ENXIO.  No lock held.
+ * Move bo, named by a handle the caller holds, to placement: wait for
+ * another move of it, then move.  The caller holds a reference on bo's
+ * object.  0, ENOMEM, ENXIO, with a message.  No lock held.
  */
+int
+gem_bo_move(struct gem_bo *bo, enum gem_placement placement,
+    struct sbuf *err)
+{
+	struct gem_softc *sc = bo->bo_sc;
+	int error;
+
+	rcu_thread_online();
+	mtx_lock(&sc->sc_mtx);
+	while (bo->bo_busy && !bo->bo_retired)
+		msleep(bo, &sc->sc_mtx, 0, "gembusy", 0);
+	if (bo->bo_retired) {
+		/* A handle outlives its BO only when the device goes. */
+		mtx_unlock(&sc->sc_mtx);
+		sbuf_printf(err, "device '%s' is going away", sc->sc_name);
+		return (ENXIO);
+	}
+	bo->bo_busy = true;
+	mtx_unlock(&sc->sc_mtx);
+
+	gem_bo_touch(bo);
+	error = gem_bo_relocate(bo, placement);
+	gem_bo_unbusy(sc, bo);
+	if (error != 0)
+		gem_placement_error(bo, placement, error, err);
+	return (error);
+}
+
 /* Why bo could not get pages in placement (gem_pages_get's error). */
 static void
 gem_placement_error(const struct gem_bo *bo, enum gem_placement placement,
@@ -676,14 +804,24 @@ gem_placement_error(const struct gem_bo *bo, enum gem_placement placement,
 		    (unsigned)bo->bo_cred.cr_uid);
 }
 
+/*
+ * Create a BO of size bytes in placement for cred, with a handle in gf
+ * (and, for the administrator's table, a global name at once: that is
+ * how others reach it).  On success *infop describes it.  0, EINVAL
+ * (size), ENOMEM (memory, charge, offsets or handles exhausted), ENXIO.
+ * No lock held.
+ */
 int
-gem_bo_create(struct gem_softc *sc, vm_size_t size,
+gem_bo_create(struct gem_file *gf, vm_size_t size,
     enum gem_placement placement, const struct ucred *cred,
     struct gem_bo_info *infop, struct sbuf *err)
 {
+	struct gem_softc *sc = gf->gf_sc;
+	struct gem_range *range;
 	struct gem_bo *bo;
 	vm_object_t obj;
 	char path[sizeof(sc->sc_name) + 24], sz[32];
+	uint32_t handle;
 	int error;
 
 	if (size == 0 || size > GEM_BO_SIZE_MAX) {
@@ -704,7 +842,10 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 	}
 	rcu_thread_online();
 	bo = calloc(1, sizeof(*bo));
-	if (bo == NULL) {
+	range = calloc(1, sizeof(*range));
+	if (bo == NULL || range == NULL) {
+		free(bo);
+		free(range);
 		sbuf_printf(err, "out of memory");
 		return (ENOMEM);
 	}
@@ -717,6 +858,7 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 	error = gem_pages_get(sc, bo, placement, true, &bo->bo_pages);
 	if (error != 0) {
 		gem_placement_error(bo, placement, error, err);
+		free(range);
 		free(bo);
 		return (error);
 	}
@@ -725,7 +867,7 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 
 	/*
 	 * The object; its handle is the BO, so the pager's dtor gets it.
-	 * It is not reachable by anyone until it is on sc_bos.
+	 * It is not reachable by anyone until its range is on sc_ranges.
 	 */
 	gem_softc_ref(sc);
 	obj = cdev_pager_allocate(bo, OBJT_MGTDEVICE, &gem_pager_ops, size,
@@ -734,6 +876,7 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 		gem_softc_rele(sc);
 		gem_pages_put(sc, bo, placement, bo->bo_pages,
 		    bo->bo_charged);
+		free(range);
 		free(bo);
 		sbuf_printf(err, "cannot allocate the buffer's VM object");
 		return (ENOMEM);
@@ -747,200 +890,317 @@ gem_bo_create(struct gem_softc *sc, vm_size_t size,
 	mtx_lock(&sc->sc_mtx);
 	if (sc->sc_dying)
 		error = ENXIO;
-	else if ((bo->bo_handle = gem_handle_alloc(sc)) == 0)
-		error = ENOMEM;
-	else
-		error = gem_offset_alloc(sc, size, &bo->bo_offset);
+	else if ((error = gem_offset_alloc(sc, size, range)) == 0 &&
+	    gf->gf_admin && (error = gem_name_alloc(sc, bo)) != 0) {
+		RB_REMOVE(gem_range_tree, &sc->sc_ranges, range);
+		sc->sc_nranges--;
+	}
 	if (error != 0) {
 		mtx_unlock(&sc->sc_mtx);
 		sbuf_printf(err, "%s", error == ENXIO ? "device is going "
-		    "away" : bo->bo_handle == 0 ? "no free handle" :
-		    "no free range of fake offsets");
-		/*
-		 * Not on sc_bos: the dtor finds it there or not (it checks),
-		 * and frees the memory and the BO.
-		 */
-		bo->bo_destroyed = true;
+		    "away" : "no free range of fake offsets");
+		/* Unreachable: the dtor frees the memory and the BO. */
+		bo->bo_retired = true;
+		free(range);
 		vm_object_deallocate(obj);
 		return (error == ENOSPC ? ENOMEM : error);
 	}
-	gem_bo_insert(sc, bo);
-	snprintf(path, sizeof(path), "dev/%s#%u", sc->sc_name, bo->bo_handle);
+	range->r_sc = sc;
+	range->r_bo = bo;
+	bo->bo_range = range;
+	bo->bo_offset = range->r_start;
+	bo->bo_handles = 1;		/* the one gem_handle_add makes */
+	TAILQ_INSERT_TAIL(&sc->sc_bos, bo, bo_link);
+	bo->bo_linked = true;
+	sc->sc_nbos++;
+	mtx_unlock(&sc->sc_mtx);
+
+	/* Ours until the reply is written: the handle may go at once. */
+	vm_object_reference(obj);
+	error = gem_handle_add(gf, bo, &handle);
+	if (error != 0) {
+		sbuf_printf(err, "%s", error == ENOSPC ?
+		    "no free handle" : "out of memory");
+		gem_bo_handle_drop(bo);
+		vm_object_deallocate(obj);
+		return (ENOMEM);
+	}
+	/*
+	 * vm/objects is world-readable: it names the administrator's BOs by
+	 * their ctl handle, the others by their creator's uid only.
+	 */
+	if (gf->gf_admin)
+		snprintf(path, sizeof(path), "dev/%s#%u", sc->sc_name,
+		    (unsigned)handle);
+	else
+		snprintf(path, sizeof(path), "dev/%s@%u", sc->sc_name,
+		    (unsigned)cred->cr_uid);
 	vm_object_set_path(obj, path);
-	infop->bi_handle = bo->bo_handle;
-	infop->bi_placement = placement;
-	infop->bi_size = size;
-	infop->bi_offset = bo->bo_offset;
-	infop->bi_lru = __atomic_load_n(&bo->bo_lru, __ATOMIC_RELAXED);
-	infop->bi_object_id = obj->id;
-	mtx_unlock(&sc->sc_mtx);
+	gem_bo_describe(bo, infop);
+	infop->bi_handle = handle;
+	vm_object_deallocate(obj);
 	return (0);
 }
 
-/*
- * Drop the handle and the table's reference.  Mapped, the BO lives on
- * (and its offset stays taken) until the last mapping goes.  0 or ENOENT.
- */
-int
-gem_bo_destroy(struct gem_softc *sc, uint32_t handle, struct sbuf *err)
+/* Fill *infop (all but bi_handle) from bo.  No lock held. */
+void
+gem_bo_describe(struct gem_bo *bo, struct gem_bo_info *infop)
 {
-	struct gem_bo *bo;
-	vm_object_t obj;
+	struct gem_softc *sc = bo->bo_sc;
 
 	mtx_lock(&sc->sc_mtx);
-	bo = gem_bo_find(sc, handle);
-	if (bo == NULL) {
-		mtx_unlock(&sc->sc_mtx);
-		sbuf_printf(err, "no buffer with handle %u on '%s'",
-		    (unsigned)handle, sc->sc_name);
-		return (ENOENT);
-	}
-	bo->bo_destroyed = true;
-	obj = bo->bo_obj;
-	mtx_unlock(&sc->sc_mtx);
-	vm_object_deallocate(obj);		/* may free bo */
-	return (0);
-}
-
-/*
- * Move the live BO handle to placement.  0, ENOENT, ENOMEM, ENXIO.  No
- * lock held.
- */
-int
-gem_bo_move_handle(struct gem_softc *sc, uint32_t handle,
-    enum gem_placement placement, struct sbuf *err)
-{
-	struct gem_bo *bo;
-	int error;
-
-	if (placement != GEM_VRAM && placement != GEM_SYSTEM) {
-		sbuf_printf(err, "placement must be vram or system");
-		return (EINVAL);
-	}
-	rcu_thread_online();
-	mtx_lock(&sc->sc_mtx);
-	for (;;) {
-		bo = gem_bo_find(sc, handle);
-		if (bo == NULL) {
-			mtx_unlock(&sc->sc_mtx);
-			sbuf_printf(err, "no buffer with handle %u on '%s'",
-			    (unsigned)handle, sc->sc_name);
-			return (ENOENT);
-		}
-		if (!bo->bo_busy)
-			break;
-		/* Another move of the same BO: wait for it. */
-		msleep(bo, &sc->sc_mtx, 0, "gembusy", 0);
-	}
-	/* Live: the table's reference keeps the count above 0. */
-	vm_object_reference(bo->bo_obj);
-	bo->bo_busy = true;
-	mtx_unlock(&sc->sc_mtx);
-
-	gem_bo_touch(bo);
-	error = gem_bo_move(bo, placement);
-	gem_bo_unbusy(sc, bo);
-	if (error != 0)
-		gem_placement_error(bo, placement, error, err);
-	vm_object_deallocate(bo->bo_obj);	/* may free bo */
-	return (error);
-}
-
-/* Describe the live BO handle.  0 or ENOENT. */
-int
-gem_bo_info(struct gem_softc *sc, uint32_t handle, struct gem_bo_info *infop)
-{
-	struct gem_bo *bo;
-
-	mtx_lock(&sc->sc_mtx);
-	bo = gem_bo_find(sc, handle);
-	if (bo == NULL) {
-		mtx_unlock(&sc->sc_mtx);
-		return (ENOENT);
-	}
-	infop->bi_handle = bo->bo_handle;
+	infop->bi_handle = 0;
 	infop->bi_placement = bo->bo_placement;
 	infop->bi_size = bo->bo_size;
 	infop->bi_offset = bo->bo_offset;
 	infop->bi_lru = __atomic_load_n(&bo->bo_lru, __ATOMIC_RELAXED);
 	infop->bi_object_id = bo->bo_obj->id;
+	infop->bi_name = bo->bo_name;
 	mtx_unlock(&sc->sc_mtx);
-	return (0);
 }
 
 /*
- * d_mmap_single: the object of the live BO holding *offp, referenced,
- * with *offp made relative to it (a mapping counts as a use of the BO
- * for the LRU).  EINVAL when no BO holds the offset.
+ * bo's global name, made on first use.  The caller holds a handle of bo
+ * and a reference on its object.  0, ENXIO (the device is going away),
+ * ENOMEM.  No lock held.
  */
 int
-gem_bo_lookup_offset(struct gem_softc *sc, vm_ooffset_t *offp,
-    vm_object_t *objp)
+gem_bo_name(struct gem_bo *bo, uint64_t *namep)
 {
-	struct gem_bo *bo;
+	struct gem_softc *sc = bo->bo_sc;
+	int error;
 
+	error = 0;
 	mtx_lock(&sc->sc_mtx);
-	TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
-		if (bo->bo_offset > *offp)
-			break;
-		if (bo->bo_destroyed || *offp - bo->bo_offset >= bo->bo_size)
-			continue;
-		vm_object_reference(bo->bo_obj);
-		*objp = bo->bo_obj;
-		*offp -= bo->bo_offset;
-		gem_bo_touch(bo);
-		mtx_unlock(&sc->sc_mtx);
-		return (0);
-	}
+	if (bo->bo_retired)
+		error = ENXIO;
+	else if (bo->bo_name == 0 && gem_name_alloc(sc, bo) != 0)
+		error = ENOMEM;
+	*namep = bo->bo_name;
 	mtx_unlock(&sc->sc_mtx);
-	return (EINVAL);
+	return (error);
 }
 
 /*
- * The pager's dtor: bo's object is dead (its pages were detached by
- * vm_object_terminate).  Invalidate wherever its pages were served
- * (vm_object_terminate leaves fictitious pages' mappings alone, and a
- * kernel page cache still holding them would show stale data at this
- * offset once it is reused), free the memory, unlink the BO and drop its
- * softc reference.  No lock held.
+ * The BO called name, with one more handle counted (the caller adds it
+ * to a table, or drops it with gem_bo_handle_drop), or NULL.  No lock
+ * held.
+ */
+struct gem_bo *
+gem_bo_open_name(struct gem_softc *sc, uint64_t name)
+{
+	struct gem_bo key, *bo;
+
+	if (name == 0 || name > GEM_NAME_MAX)
+		return (NULL);
+	key.bo_name = name;
+	mtx_lock(&sc->sc_mtx);
+	bo = sc->sc_dying ? NULL :
+	    RB_FIND(gem_name_tree, &sc->sc_names, &key);
+	if (bo != NULL) {
+		/* Named BOs are live: retirement takes the name away. */
+		KASSERT(!bo->bo_retired && bo->bo_handles > 0,
+		    ("gem_bo_open_name: BO %p is retired", (void *)bo));
+		bo->bo_handles++;
+	}
+	mtx_unlock(&sc->sc_mtx);
+	return (bo);
+}
+
+/* The BO behind obj, if obj is a gem BO's object, else NULL. */
+struct gem_bo *
+gem_bo_of_object(vm_object_t obj)
+{
+
+	if (obj == NULL || obj->type != OBJT_MGTDEVICE ||
+	    obj->un_pager.devp.ops != &gem_pager_ops)
+		return (NULL);
+	return (obj->handle);
+}
+
+/*
+ * One handle of bo is gone.  The last one retires the BO and drops the
+ * handles' reference on its object (which may free bo).  No lock held.
  */
 void
-gem_bo_dtor(struct gem_bo *bo)
+gem_bo_handle_drop(struct gem_bo *bo)
+{
+	struct gem_softc *sc = bo->bo_sc;
+	vm_object_t obj = bo->bo_obj;
+	bool last, retire;
+
+	mtx_lock(&sc->sc_mtx);
+	KASSERT(bo->bo_handles > 0, ("gem_bo_handle_drop: BO %p has no "
+	    "handle", (void *)bo));
+	last = --bo->bo_handles == 0;
+	retire = last && gem_bo_retire_begin(bo);
+	mtx_unlock(&sc->sc_mtx);
+	if (!last)
+		return;
+	if (retire)
+		gem_bo_retire_finish(bo);
+	vm_object_deallocate(obj);
+}
+
+/*
+ * Mark bo retired: no offset lookup finds it, no name leads to it, no
+ * fault is served from it.  Returns false if it already was (the device
+ * is going away), true if the caller must finish with
+ * gem_bo_retire_finish().  [s] held.
+ */
+static bool
+gem_bo_retire_begin(struct gem_bo *bo)
+{
+	struct gem_softc *sc = bo->bo_sc;
+
+	mtx_assert(&sc->sc_mtx, MA_OWNED);
+	if (bo->bo_retired)
+		return (false);
+	VM_OBJECT_WLOCK(bo->bo_obj);
+	bo->bo_retired = true;
+	VM_OBJECT_WUNLOCK(bo->bo_obj);
+	if (bo->bo_range != NULL)
+		bo->bo_range->r_bo = NULL;
+	if (bo->bo_name != 0) {
+		RB_REMOVE(gem_name_tree, &sc->sc_names, bo);
+		bo->bo_name = 0;
+	}
+	return (true);
+}
+
+/*
+ * Finish retiring bo (gem_bo_retire_begin returned true): wait for a
+ * move of it to end, revoke every resident page (every place one was
+ * served is invalidated), release its memory and charge, then hand its
+ * range to the filesystem, which drops the mapping entries of the range
+ * and gives the range back (gem_range_done) once the kernel's cache of
+ * it is invalidated.  The caller holds a reference on bo's object; no
+ * lock held.
+ */
+static void
+gem_bo_retire_finish(struct gem_bo *bo)
+{
+	struct gem_softc *sc = bo->bo_sc;
+	vm_object_t obj = bo->bo_obj;
+	struct gem_range *range;
+	unsigned long n;
+
+	mtx_lock(&sc->sc_mtx);
+	while (bo->bo_busy)
+		msleep(bo, &sc->sc_mtx, 0, "gemret", 0);
+	bo->bo_busy = true;
+	mtx_unlock(&sc->sc_mtx);
+
+	VM_OBJECT_WLOCK(obj);
+	n = gem_obj_revoke(obj);
+	VM_OBJECT_WUNLOCK(obj);
+	__atomic_add_fetch(&sc->sc_revoked, n, __ATOMIC_RELAXED);
+	TEST_HOOK("gem_retire_revoked");
+	gem_bo_release_memory(bo, false);
+	__atomic_add_fetch(&sc->sc_retired, 1, __ATOMIC_RELAXED);
+
+	mtx_lock(&sc->sc_mtx);
+	range = bo->bo_range;
+	bo->bo_range = NULL;
+	if (range != NULL)
+		sc->sc_nretiring++;
+	mtx_unlock(&sc->sc_mtx);
+	gem_bo_unbusy(sc, bo);
+	if (range != NULL) {
+		/* gem_range_done drops this reference. */
+		gem_softc_ref(sc);
+		dev_retire_range(sc->sc_dev, range->r_start, range->r_size,
+		    gem_range_done, range);
+	}
+}
+
+/*
+ * Take bo's memory away and free it: holds drained, vram pages' recorded
+ * mappings removed (a RAM page's are removed when it is freed), charge
+ * released.  Faults fail from then on.  No lock held; the caller has
+ * set bo_busy, or bo's object is dead (dead: its lock is not taken).
+ */
+static void
+gem_bo_release_memory(struct gem_bo *bo, bool dead)
 {
 	struct gem_softc *sc = bo->bo_sc;
 	enum gem_placement place;
 	vm_page_t *pages;
 	vm_pindex_t i;
-	struct gem_bo *b;
 	bool charged;
 
-	/*
-	 * Nothing else changes the placement of a dead object's BO: a move
-	 * holds a reference, and shutdown only takes BOs it can reference.
-	 */
 	mtx_lock(&sc->sc_mtx);
+	if (!dead)
+		VM_OBJECT_WLOCK(bo->bo_obj);
 	place = bo->bo_placement;
 	pages = bo->bo_pages;
 	charged = bo->bo_charged;
+	bo->bo_pages = NULL;
+	bo->bo_placement = GEM_NONE;
+	bo->bo_charged = false;
+	if (!dead)
+		VM_OBJECT_WUNLOCK(bo->bo_obj);
 	mtx_unlock(&sc->sc_mtx);
+	if (pages == NULL)
+		return;
+	gem_pages_drain(pages, bo->bo_npages);
 	if (place == GEM_VRAM)
 		for (i = 0; i < bo->bo_npages; i++)
 			pmap_remove_all(pages[i]);
 	gem_pages_put(sc, bo, place, pages, charged);
+	/* Shutdown waits for every BO's memory to go. */
+	wakeup(sc);
+}
 
-	/*
-	 * Off the list last: shutdown waits for every BO with memory to
-	 * leave it before the vram range goes.
-	 */
+/*
+ * d_mmap_single: the object of the live BO holding *offp, referenced,
+ * with *offp made relative to it (a mapping counts as a use of the BO
+ * for the LRU).  EINVAL when no live BO holds the offset.
+ */
+int
+gem_bo_lookup_offset(struct gem_softc *sc, vm_ooffset_t *offp,
+    vm_object_t *objp)
+{
+	struct gem_range *r;
+	struct gem_bo *bo;
+
 	mtx_lock(&sc->sc_mtx);
-	bo->bo_pages = NULL;
-	bo->bo_placement = GEM_NONE;
-	TAILQ_FOREACH(b, &sc->sc_bos, bo_link) {
-		if (b == bo) {
-			TAILQ_REMOVE(&sc->sc_bos, bo, bo_link);
-			sc->sc_nbos--;
-			break;
-		}
+	r = gem_range_find(sc, *offp);
+	if (r == NULL || r->r_bo == NULL) {
+		mtx_unlock(&sc->sc_mtx);
+		return (EINVAL);
+	}
+	bo = r->r_bo;
+	vm_object_reference(bo->bo_obj);
+	*objp = bo->bo_obj;
+	*offp -= r->r_start;
+	mtx_unlock(&sc->sc_mtx);
+	gem_bo_touch(bo);
+	return (0);
+}
+
+/*
+ * The pager's dtor: bo's object is dead (its pages were detached by
+ * vm_object_terminate).  A retired BO has no memory left; one that died
+ * while being created still has its own: free it, invalidating wherever
+ * its vram pages were served (vm_object_terminate leaves fictitious
+ * pages' mappings alone).  Then unlink the BO and drop its softc
+ * reference.  No lock held.
+ */
+void
+gem_bo_dtor(struct gem_bo *bo)
+{
+	struct gem_softc *sc = bo->bo_sc;
+
+	gem_bo_release_memory(bo, true);
+	mtx_lock(&sc->sc_mtx);
+	KASSERT(bo->bo_retired && bo->bo_handles == 0 &&
+	    bo->bo_range == NULL && bo->bo_name == 0,
+	    ("gem_bo_dtor: BO %p dies unretired", (void *)bo));
+	if (bo->bo_linked) {
+		TAILQ_REMOVE(&sc->sc_bos, bo, bo_link);
+		sc->sc_nbos--;
+		bo->bo_linked = false;
 	}
 	mtx_unlock(&sc->sc_mtx);
 	/* A vram pass or a device destroy may wait for this. */
@@ -951,33 +1211,35 @@ gem_bo_dtor(struct gem_bo *bo)
 
 /*
  * The device is being destroyed (destroy_dev has returned: no ioctl,
- * ctl command or mmap is running or can start).  Every BO loses its
- * memory -- pages revoked, holds drained, memory freed, charges
- * released -- and later faults on objects the filesystem still holds
- * fail with SIGBUS; live BOs lose their handle.  Returns once no page
- * of the vram range is in use, so the caller may unregister it.
+ * ctl command, open or mmap is running or can start).  The ctl handles
+ * are closed; every other BO is retired although open files still hold
+ * handles of it -- pages revoked, holds drained, memory freed, charges
+ * released, mapping entries dropped -- and later faults on objects the
+ * filesystem still holds fail with SIGBUS.  Returns once no page of the
+ * vram range is in use, so the caller may unregister it.
  */
 void
 gem_softc_shutdown(struct gem_softc *sc)
 {
 	struct gem_bo *bo;
-	enum gem_placement place;
-	vm_page_t *pages;
 	vm_object_t obj;
-	bool charged, live, busy;
+	bool busy;
 
 	rcu_thread_online();
 	mtx_lock(&sc->sc_mtx);
 	sc->sc_dying = true;
+	mtx_unlock(&sc->sc_mtx);
+	gem_file_clear(&sc->sc_admin);
+
+	mtx_lock(&sc->sc_mtx);
 	for (;;) {
-		/* A BO with memory whose object we can hold. */
+		/* A BO not retired yet (its handles keep its object). */
 		busy = false;
 		TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
-			if (bo->bo_placement == GEM_NONE)
-				continue;
-			if (gem_bo_grab(bo))
+			if (!bo->bo_retired && gem_bo_grab(bo))
 				break;
-			busy = true;	/* dying: its dtor is coming */
+			if (bo->bo_placement != GEM_NONE)
+				busy = true;	/* retiring, or dying */
 		}
 		if (bo == NULL) {
 			if (!busy)
@@ -985,31 +1247,11 @@ gem_softc_shutdown(struct gem_softc *sc)
 			msleep(sc, &sc->sc_mtx, 0, "gemdie", 10);
 			continue;
 		}
-		live = !bo->bo_destroyed;
-		bo->bo_destroyed = true;
 		obj = bo->bo_obj;
+		(void)gem_bo_retire_begin(bo);
 		mtx_unlock(&sc->sc_mtx);
-
-		VM_OBJECT_WLOCK(obj);
-		(void)gem_obj_revoke(obj);
-		VM_OBJECT_WUNLOCK(obj);
-		mtx_lock(&sc->sc_mtx);
-		VM_OBJECT_WLOCK(obj);
-		place = bo->bo_placement;
-		pages = bo->bo_pages;
-		charged = bo->bo_charged;
-		bo->bo_pages = NULL;
-		bo->bo_placement = GEM_NONE;
-		bo->bo_charged = false;
-		VM_OBJECT_WUNLOCK(obj);
-		mtx_unlock(&sc->sc_mtx);
-		if (pages != NULL) {
-			gem_pages_drain(pages, bo->bo_npages);
-			gem_pages_put(sc, bo, place, pages, charged);
-		}
-		if (live)
-			vm_object_deallocate(obj);
-		vm_object_deallocate(obj);	/* ours; may free bo */
+		gem_bo_retire_finish(bo);
+		vm_object_deallocate(obj);	/* ours */
 		mtx_lock(&sc->sc_mtx);
 	}
 	mtx_unlock(&sc->sc_mtx);

@@ -22,8 +22,9 @@
  *	  page is inserted with vm_page_insert(), which may fail for want of
  *	  a trie node -- unlock, pause, retry, at most GEM_INSERT_RETRIES
  *	  times -- and our placeholder is freed.
- *	- No memory (the device was destroyed) or a pindex past the BO:
- *	  VM_PAGER_ERROR, i.e. SIGBUS for the application, never an abort.
+ *	- A retired BO (its last handle is gone, or the device), no memory
+ *	  or a pindex past the BO: VM_PAGER_ERROR, i.e. SIGBUS for the
+ *	  application, never an abort.
  *	  An error leaves our placeholder where vm_fault can undo it, or, if
  *	  it was taken out, frees it here (vm_fault only compares the
  *	  pointer, under the same lock hold).
@@ -153,8 +154,8 @@ retry:
 		VM_OBJECT_SLEEP(obj, bo, 0, "gemmove", 0);
 		TEST_HOOK("gem_fault_wake");
 	}
-	if (bo->bo_placement == GEM_NONE || bo->bo_pages == NULL ||
-	    pidx >= bo->bo_npages)
+	if (bo->bo_retired || bo->bo_placement == GEM_NONE ||
+	    bo->bo_pages == NULL || pidx >= bo->bo_npages)
 		goto fail;
 	page = bo->bo_pages[pidx];
 	gem_bo_touch(bo);
