@@ -92,7 +92,7 @@ TESTS += tests/mount_shutdown.sh
 dist_check_SCRIPTS += tests/mount_shutdown.sh
 REGTESTS += tests/regtest/crash_consistency.sh tests/regtest/shutdown_limit.sh
 tests_check_devpager_SOURCES += tests/check_dev_fb.c tests/png_read.c tests/png_read.h
-tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c tests/check_dev_gem_file.c
+tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c tests/check_dev_gem_file.c tests/check_fs_devnode.c
 TESTS += tests/mount_gem.sh
 dist_check_SCRIPTS += tests/mount_gem.sh
 

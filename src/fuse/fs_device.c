@@ -20,6 +20,7 @@
 #include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "vm/vm.h"
 #include "vm/vm_fault.h"
@@ -552,6 +553,7 @@ fs_map_get(struct fs_devnode *dn, struct file *fp, vm_ooffset_t off,
 			me->me_obj = NULL;
 			error = fs_map_create(dn, off, cred, me);
 		}
+		TEST_HOOK("fs_map_made");
 		pthread_mutex_lock(&dn->dn_lock);
 		LIST_REMOVE(&pending, mp_link);
 		if (error != 0) {
@@ -1083,6 +1085,42 @@ fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 	else
 		fuse_reply_ioctl(req, 0, out, out_bufsz);
 	free(out);
+}
+
+struct fs_devnode *
+fs_device_node_open(struct cdev *dev)
+{
+
+	return (fs_devnode_get(fs_device_ino(dev), dev));
+}
+
+void
+fs_device_node_close(struct fs_devnode *dn)
+{
+
+	fs_devnode_put(dn);
+}
+
+int
+fs_device_node_resolve(struct fs_devnode *dn, struct file *fp,
+    vm_ooffset_t off, vm_prot_t prot, vm_object_t *objp,
+    vm_ooffset_t *objoffp)
+{
+	vm_ooffset_t end;
+
+	return (fs_map_get(dn, fp, off, prot, &kernel_cred, objp, objoffp,
+	    &end));
+}
+
+unsigned long
+fs_device_node_nmaps(struct fs_devnode *dn)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&dn->dn_lock);
+	n = dn->dn_nmaps;
+	pthread_mutex_unlock(&dn->dn_lock);
+	return (n);
 }
 
 void

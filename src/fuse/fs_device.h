@@ -71,6 +71,25 @@ void	fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
 void	fs_device_pmap_unmap(uint64_t key, vm_ooffset_t off, vm_size_t len,
 	    void *arg);
 
+/*
+ * The node layer without a FUSE request, for tests: node_open/close count
+ * one open file of dev's node as fs_device_open/release do; node_resolve
+ * finds what a READ (prot VM_PROT_READ) or a write(2) (VM_PROT_WRITE) on
+ * the open file fp (NULL: the kernel's write-back) at node offset off
+ * would fault -- the object, referenced, and the offset in it -- making
+ * the mapping entry if needed; node_nmaps counts the node's entries.
+ * Test hook "fs_map_made": after the driver made an entry, before it is
+ * inserted.
+ */
+struct fs_devnode;
+struct file;
+struct fs_devnode *fs_device_node_open(struct cdev *dev);
+void	fs_device_node_close(struct fs_devnode *dn);
+int	fs_device_node_resolve(struct fs_devnode *dn, struct file *fp,
+	    vm_ooffset_t off, vm_prot_t prot, vm_object_t *objp,
+	    vm_ooffset_t *objoffp);
+unsigned long fs_device_node_nmaps(struct fs_devnode *dn);
+
 /* How long served pages of non-write-back devices stay cached (ms). */
 #define	FS_UNCACHED_LINGER_MS	100
 
