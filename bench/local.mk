@@ -23,3 +23,17 @@ CLEANFILES += bench/vm_lookup_bench$(EXEEXT)
 bench: bench/vm_lookup_bench$(EXEEXT) bench-fault
 	./bench/vm_lookup_bench $(BENCH_LOOKUP_FLAGS)
 .PHONY: bench
+
+# gem_rounds (issue 11, helper GEM): create/map/destroy rounds on one open
+# of dev/gem0; `make bench-gem` builds and runs it on a fresh mount.  The
+# regtest tests/regtest/gem_rounds.sh runs it too, so regtest builds it.
+EXTRA_PROGRAMS += bench/gem_rounds
+bench_gem_rounds_SOURCES = bench/gem_rounds.c
+bench_gem_rounds_LDADD = $(LIBBSD_LIBS)
+CLEANFILES += bench/gem_rounds$(EXEEXT)
+EXTRA_DIST += bench/run-gem-rounds.sh
+bench-gem: bench/gem_rounds$(EXEEXT) devpagerfs$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/run-gem-rounds.sh --no-build -b '$(abs_top_builddir)' -- $(BENCH_GEM_FLAGS)
+.PHONY: bench-gem
+bench: bench-gem
+regtest: bench/gem_rounds$(EXEEXT)

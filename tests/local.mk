@@ -84,7 +84,7 @@ tests_mmap_tool_SOURCES = tests/mmap_tool.c
 tests_check_devpager_SOURCES += tests/check_drv_util.c tests/check_drv_util.h tests/check_drv_sock.c tests/check_drv_sock.h tests/check_fs_ctl.c tests/check_fs_ctl_fuzz.c tests/check_fuzz.c tests/check_fuzz.h tests/check_fs_config.c tests/check_dev_mem.c tests/check_dev_ram.c
 
 # Slow soaks (make regtest, run by .ci/run).
-REGTESTS += tests/regtest/soak_faults.sh
+REGTESTS += tests/regtest/soak_faults.sh tests/regtest/gem_rounds.sh
 
 # Shutdown: signals with dirty mapped pages, unmount paths, the bound;
 # SIGKILL crash consistency.
@@ -93,8 +93,8 @@ dist_check_SCRIPTS += tests/mount_shutdown.sh
 REGTESTS += tests/regtest/crash_consistency.sh tests/regtest/shutdown_limit.sh
 tests_check_devpager_SOURCES += tests/check_dev_fb.c tests/png_read.c tests/png_read.h
 tests_check_devpager_SOURCES += tests/check_gem_util.h tests/check_gem_util.c tests/check_dev_gem.c tests/check_dev_gem_move.c tests/check_dev_gem_file.c tests/check_fs_devnode.c
-TESTS += tests/mount_gem.sh
-dist_check_SCRIPTS += tests/mount_gem.sh
+TESTS += tests/mount_gem.sh tests/mount_gem_private.sh
+dist_check_SCRIPTS += tests/mount_gem.sh tests/mount_gem_private.sh
 
 # Plugins: the example driver and the loader test plugins, built against
 # include/devpager only (no src/), like any out-of-tree driver; the test

@@ -37,12 +37,16 @@ if [ -e "$MNT/dev/gem0" ]; then
 	    fail "cannot create a gem buffer"
 	handle=$(echo "$reply" | sed -n 's/.*handle=\([0-9]*\).*/\1/p')
 	goff=$(echo "$reply" | sed -n 's/.*offset=\([0-9x]*\).*/\1/p')
-	[ -n "$handle" ] && [ -n "$goff" ] || fail "bad gem reply '$reply'"
-	"$TOOL" pattern "$MNT/dev/gem0" "$goff" 262144 99 || \
+	gname=$(echo "$reply" | sed -n 's/.*name=\([0-9]*\).*/\1/p')
+	[ -n "$handle" ] && [ -n "$goff" ] && [ -n "$gname" ] || \
+	    fail "bad gem reply '$reply'"
+	# An open maps a gem buffer once it holds a handle: open it by name.
+	"$TOOL" -g "$gname" pattern "$MNT/dev/gem0" "$goff" 262144 99 || \
 	    fail "cannot write the gem buffer"
 	(
 		while running; do
-			"$TOOL" verify "$MNT/dev/gem0" "$goff" 262144 99 || exit 1
+			"$TOOL" -g "$gname" verify "$MNT/dev/gem0" "$goff" \
+			    262144 99 || exit 1
 		done
 	) &
 	pids="$pids $!"
