@@ -171,7 +171,8 @@ struct gem_bo {
 	TAILQ_ENTRY(gem_bo)	 bo_link;	/* [s] sc_bos */
 	RB_ENTRY(gem_bo)	 bo_nlink;	/* [s] sc_names if bo_name */
 	struct gem_softc	*bo_sc;		/* (c) holds a softc ref */
-	struct gem_range	*bo_range;	/* (c) once on sc_bos */
+	struct gem_range	*bo_range;	/* [s] its offsets; NULL once
+						   handed to the filesystem */
 	vm_ooffset_t		 bo_offset;	/* (c) fake offset */
 	vm_size_t		 bo_size;	/* (c) bytes, page multiple */
 	vm_pindex_t		 bo_npages;	/* (c) */

@@ -410,8 +410,13 @@ gem_vram_victim(struct gem_softc *sc, struct gem_bo *self, unsigned gen,
 	best = NULL;
 	TAILQ_FOREACH(bo, &sc->sc_bos, bo_link) {
 		if (bo == self || bo->bo_placement != GEM_VRAM ||
-		    bo->bo_retired || bo->bo_evict_gen == gen)
+		    bo->bo_evict_gen == gen)
 			continue;
+		if (bo->bo_retired) {
+			/* Its vram is about to come back. */
+			*waitp = true;
+			continue;
+		}
 		if (bo->bo_busy) {
 			*waitp = true;
 			continue;
