@@ -6,8 +6,9 @@
  * sharing by global name, the administrator's buffers reached by the
  * name of the ctl reply, a closed open destroying what only it held,
  * random offsets and names (collisions redrawn, retiring ranges avoided
- * until the filesystem reports their invalidation), and real threads
- * creating, sharing and destroying on two opens at once.
+ * until the filesystem reports their invalidation), a fault racing the
+ * last close, and real threads creating, sharing and destroying on two
+ * opens at once.
  */
 #include "config.h"
 
@@ -26,6 +27,7 @@
 #include "kern/devfs.h"
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
+#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "dev/dev_gem.h"
 #include "vm/vm.h"
@@ -631,6 +633,57 @@ START_TEST(test_gem_file_threads)
 }
 END_TEST
 
+/* A handle closed in another thread. */
+struct closer {
+	struct file	*fp;
+	uint32_t	 handle;
+	int		 error;
+	pthread_t	 thr;
+};
+
+static void *
+closer_main(void *arg)
+{
+	struct closer *c = arg;
+	struct devpager_gem_destroy gd = { .handle = c->handle };
+
+	rcu_thread_online();
+	c->error = devfs_ioctl(c->fp, DEVPAGER_GEM_IOC_DESTROY, &gd);
+	return (NULL);
+}
+
+/*
+ * A fault that comes while the last handle's close is between revoking
+ * the pages and freeing the memory fails: it is not served from memory
+ * about to be freed, and no page of the buffer is resident afterwards.
+ */
+START_TEST(test_gem_fault_during_retire)
+{
+	struct closer c;
+	vm_object_t obj;
+	uint64_t off;
+	vm_page_t m;
+
+	c.fp = gt_fp;
+	c.handle = gt_ioctl_create(gt_fp, "system", 2 * PAGE_SIZE, &off);
+	obj = gt_map(off, NULL);
+	gt_fill(obj, 2, 9);
+	test_hook_arm("gem_retire_revoked");
+	ck_assert_int_eq(pthread_create(&c.thr, NULL, closer_main, &c), 0);
+	ck_assert(test_hook_wait_parked("gem_retire_revoked", 5000));
+	ck_assert_uint_eq(obj->resident_page_count, 0);
+	ck_assert_int_eq(vm_fault(obj, 1, VM_PROT_READ, GT_KEY, 0, &m),
+	    KERN_FAILURE);
+	ck_assert_uint_eq(obj->resident_page_count, 0);
+	test_hook_release("gem_retire_revoked");
+	pthread_join(c.thr, NULL);
+	ck_assert_int_eq(c.error, 0);
+	ck_assert_uint_eq(gt_reserved(drv_cred.cr_uid), 0);
+	vm_object_deallocate(obj);
+	ck_assert_uint_eq(vm_object_live_count(), 0);
+}
+END_TEST
+
 Suite *
 dev_gem_file_suite(void)
 {
@@ -656,6 +709,7 @@ dev_gem_file_suite(void)
 	tc = tcase_create("threads");
 	tcase_set_timeout(tc, THREADED_TCASE_TIMEOUT);
 	tcase_add_checked_fixture(tc, gt_setup, gt_teardown);
+	tcase_add_test(tc, test_gem_fault_during_retire);
 	tcase_add_test(tc, test_gem_file_threads);
 	suite_add_tcase(s, tc);
 	return (s);

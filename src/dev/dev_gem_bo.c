@@ -1080,7 +1080,8 @@ gem_bo_retire_begin(struct gem_bo *bo)
  * range to the filesystem, which drops the mapping entries of the range
  * and gives the range back (gem_range_done) once the kernel's cache of
  * it is invalidated.  The caller holds a reference on bo's object; no
- * lock held.
+ * lock held.  Test hook "gem_retire_revoked": pages revoked, memory not
+ * freed yet.
  */
 static void
 gem_bo_retire_finish(struct gem_bo *bo)
