@@ -168,11 +168,10 @@ inval_merge_into(struct inval_list *list, fuse_ino_t ino, uint64_t start,
 
 /*
  * Queue [off, off + len) of ino; done (may be NULL) goes with the range
- * it ends up in.  False when nothing is sent any more (shutting down) or
- * there is no memory: then the caller still owns done.  The queue lock
- * must be held.
+ * it ends up in.  0, or ESHUTDOWN when nothing is sent any more, or ENOMEM:
+ * then the caller still owns done.  The queue lock must be held.
  */
-static bool
+static int
 inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
     uint64_t due_ns, struct inval_done *done)
 {
@@ -187,7 +186,7 @@ inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
 	if (iq.closed || iq.stopping) {
 		/* Shutting down: nothing more reaches the kernel. */
 		iq.dropped++;
-		return (false);
+		return (ESHUTDOWN);
 	}
 	r = inval_merge_into(list, ino, off, end);
 	if (r == NULL) {
@@ -198,7 +197,7 @@ inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
 			kern_log(LOG_ERR, "devpagerfs: out of memory queueing "
 			    "an invalidation of inode %llu",
 			    (unsigned long long)ino);
-			return (false);
+			return (ENOMEM);
 		}
 		r->ino = ino;
 		r->start = off;
@@ -224,7 +223,7 @@ inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
 		r->dones = done;
 	}
 	pthread_cond_signal(&iq.work_cv);
-	return (true);
+	return (0);
 }
 
 static void
@@ -253,7 +252,7 @@ fs_inval_enqueue_done(fuse_ino_t ino, uint64_t off, uint64_t len,
     fs_inval_done_t *done, void *arg)
 {
 	struct inval_done *d;
-	bool queued;
+	int error;
 
 	d = malloc(sizeof(*d));
 	if (d == NULL) {
@@ -269,11 +268,15 @@ fs_inval_enqueue_done(fuse_ino_t ino, uint64_t off, uint64_t len,
 	 * be sent: the file system is not mounted, or its cache goes with
 	 * the mount; there is nothing to wait for.
 	 */
-	queued = iq.running && inval_enqueue_locked(ino, off, len, 0, d);
+	error = iq.running ? inval_enqueue_locked(ino, off, len, 0, d) :
+	    ESHUTDOWN;
 	pthread_mutex_unlock(&iq.lock);
-	if (!queued) {
+	if (error != 0) {
 		free(d);
-		done(arg);
+		/* Without memory the range may still be cached: whoever
+		 * waits for it keeps waiting. */
+		if (error == ESHUTDOWN)
+			done(arg);
 	}
 }
 

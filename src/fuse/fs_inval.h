@@ -55,9 +55,10 @@ void	fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
  * the invalidation thread once an invalidation covering the range has
  * been sent: from then on the kernel holds no page of the range that it
  * cached before the call.  If nothing will be sent (the thread is not
- * running, or the queue is shut for shutdown) or the range cannot be
- * queued (no memory), done runs at once, on the caller's thread; ranges
- * dropped at shutdown run their dones when they are dropped.  Never blocks on the
+ * running, or the queue is shut for shutdown) done runs at once, on the
+ * caller's thread, and ranges dropped at shutdown run their dones when
+ * they are dropped; if the range cannot be queued (no memory) done never
+ * runs.  Never blocks on the
  * kernel; no lock may be held (done may run here).
  */
 typedef void fs_inval_done_t(void *arg);
