@@ -29,13 +29,20 @@ echo "$v" >>"$replies"
 echo "$s" >>"$replies"
 voff=${v#*offset=}; voff=${voff%% *}
 soff=${s#*offset=}; soff=${soff%% *}
+# Buffers made through vm/ctl are reached by their name (devpagerfs_gem(4)).
+vname=${v#*name=}; vname=${vname%% *}
+sname=${s#*name=}; sname=${sname%% *}
 
 # Keep one mapping of each open while the tree is read, after faulting.
 mkfifo "$DPF_TMP/hold"
 holders=
-for spec in "ram0 0" "ram1 0" "fb0 0" "pat0 0" "gem0 $voff" "gem0 $soff"; do
+for spec in "ram0 0" "ram1 0" "fb0 0" "pat0 0" "gem0 $voff $vname" \
+    "gem0 $soff $sname"; do
 	set -- $spec
-	"$TOOL" hold "$MNT/dev/$1" "$2" 4 <"$DPF_TMP/hold" \
+	gemopt=
+	[ $# -lt 3 ] || gemopt="-g $3"
+	# shellcheck disable=SC2086
+	"$TOOL" $gemopt hold "$MNT/dev/$1" "$2" 4 <"$DPF_TMP/hold" \
 	    >>"$DPF_TMP/hold.out" &
 	holders="$holders $!"
 done
