@@ -85,11 +85,26 @@ dpf_alive() {
 }
 
 # Wait (at most 20 s) for the daemon to exit and check its status.
+# Where a daemon that does not exit waits: each thread's kernel wait
+# channel, and its stack when gdb is installed.
+dpf_dump_threads() {
+	echo "---- daemon threads (pid $DPF_PID): name, kernel wait channel"
+	for t in /proc/"$DPF_PID"/task/*; do
+		echo "$(cat "$t/comm" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
+	done
+	if command -v gdb >/dev/null 2>&1; then
+		timeout 30 gdb -q -batch -p "$DPF_PID" \
+		    -ex 'thread apply all bt 12' 2>/dev/null |
+		    grep -E '^(Thread|#)' || true
+	fi
+}
+
 dpf_wait_exit() {
 	i=0
 	while kill -0 "$DPF_PID" 2>/dev/null; do
 		i=$((i + 1))
 		if [ "$i" -gt 400 ]; then
+			dpf_dump_threads
 			kill -KILL "$DPF_PID" 2>/dev/null || true
 			fail "devpagerfs did not exit within 20 s"
 		fi
