@@ -163,3 +163,12 @@ TESTS += tests/mount_fb_limits.sh
 dist_check_SCRIPTS += tests/mount_fb_limits.sh
 # The text of vm/object/<ID>/{info,pages} from real objects.
 tests_check_devpager_SOURCES += tests/check_fs_vm_objects.c
+
+# devpagerctl heatmap: the picture and its data (Check), and against a
+# mount, with png_probe reading the PNG through the tests' own decoder.
+tests_check_devpager_SOURCES += tests/check_ctl_heatmap.c
+check_PROGRAMS += tests/png_probe
+tests_png_probe_SOURCES = tests/png_probe.c tests/png_read.c tests/png_read.h
+tests_png_probe_LDADD = $(ZLIB_LIBS)
+TESTS += tests/mount_heatmap.sh
+dist_check_SCRIPTS += tests/mount_heatmap.sh

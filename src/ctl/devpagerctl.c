@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 #include "ctl/ctl_buf.h"
 #include "ctl/ctl_cmd.h"
+#include "ctl/ctl_heatmap.h"
 #include "ctl/ctl_io.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_mount.h"
@@ -47,6 +49,8 @@ static int	cmd_fail_list(const char *mnt);
 static int	cmd_ctl(const char *mnt, int argc, char **argv);
 static int	cmd_fb(const char *mnt, int argc, char **argv);
 static int	cmd_top(const char *mnt, int argc, char **argv);
+static int	cmd_heatmap(const char *mnt, const char *object,
+		    const char *file);
 static int	top_args(int argc, char **argv, unsigned long *iters,
 		    double *interval);
 static int	send_ctl(const char *mnt, const char *what, const char *line);
@@ -68,6 +72,9 @@ usage(FILE *fp)
 "  phys                              physical memory (vm/phys)\n"
 "  fail [POINT [SPEC]]               list, show or set fail points\n"
 "  top [-n ITER] [-d SECONDS]        live per-object fault rates\n"
+"  heatmap OBJECT FILE.png           picture of an object's pages (OBJECT:\n"
+"                                    an ID or a PATH of vm/objects; with\n"
+"                                    --json the data, FILE optional)\n"
 "commands (sent to vm/ctl):\n"
 "  create NAME driver=DRIVER [KEY=VALUE ...]\n"
 "  destroy NAME\n"
@@ -498,11 +505,51 @@ cmd_top(const char *mnt, int argc, char **argv)
 	return (ctl_top_run(mnt, iters, interval, ctl_json, stdout));
 }
 
+/*
+ * heatmap OBJECT FILE: write the picture, then say so (or print the data
+ * with --json); FILE "-" sends the PNG to standard output instead.
+ */
+static int
+cmd_heatmap(const char *mnt, const char *object, const char *file)
+{
+	struct ctl_heatmap hm;
+	struct ctl_buf out;
+	char err[PATH_MAX + 256];
+	int error, status;
+
+	ctl_buf_init(&out);
+	status = CTL_EXIT_FAIL;
+	error = ctl_heatmap_collect(mnt, object, &hm, err, sizeof(err));
+	if (error == 0 && file != NULL)
+		error = ctl_heatmap_save(&hm, file, err, sizeof(err));
+	if (error != 0) {
+		fprintf(stderr, "devpagerctl: heatmap: %s\n", err);
+		goto out;
+	}
+	if (ctl_json)
+		ctl_heatmap_json(&out, &hm, file);
+	else if (strcmp(file, "-") != 0)
+		ctl_buf_printf(&out, "wrote %s %ux%u: %s, %" PRIu64 " pages, "
+		    "%" PRIu64 " per cell; %" PRIu64 " resident, %" PRIu64
+		    " dirty, %" PRIu64 " held\n", file,
+		    hm.hm_layout.hl_width, hm.hm_layout.hl_height, hm.hm_title,
+		    hm.hm_size, hm.hm_per_cell,
+		    hm.hm_count[CTL_HM_RESIDENT] + hm.hm_count[CTL_HM_DIRTY] +
+		    hm.hm_count[CTL_HM_HELD], hm.hm_count[CTL_HM_DIRTY],
+		    hm.hm_count[CTL_HM_HELD]);
+	status = emit(&out);
+out:
+	ctl_heatmap_free(&hm);
+	ctl_buf_free(&out);
+	return (status);
+}
+
 enum cmd_kind {
 	CMD_LIST,	/* print a vm/ file */
 	CMD_OBJECT,
 	CMD_FAIL,
 	CMD_TOP,
+	CMD_HEATMAP,
 	CMD_CTL,	/* pass-through to vm/ctl */
 	CMD_FB,
 };
@@ -589,6 +636,16 @@ main(int argc, char **argv)
 		kind = CMD_FAIL;
 	} else if (strcmp(cmd, "top") == 0) {
 		kind = CMD_TOP;
+	} else if (strcmp(cmd, "heatmap") == 0) {
+		if (argc != 3 && !(argc == 2 && ctl_json))
+			return (usage_error("usage: heatmap OBJECT FILE.png "
+			    "(FILE optional with --json)"));
+		if (argv[1][0] == '\0' || (argc == 3 && argv[2][0] == '\0'))
+			return (usage_error("heatmap: empty argument"));
+		if (argc == 3 && ctl_json && strcmp(argv[2], "-") == 0)
+			return (usage_error("heatmap: --json prints on "
+			    "standard output: FILE cannot be -"));
+		kind = CMD_HEATMAP;
 	} else if (strcmp(cmd, "fb") == 0) {
 		if (argc != 4 || strcmp(argv[1], "snapshot") != 0)
 			return (usage_error("usage: fb snapshot NAME "
@@ -628,6 +685,9 @@ main(int argc, char **argv)
 		break;
 	case CMD_TOP:
 		status = cmd_top(mnt, argc, argv);
+		break;
+	case CMD_HEATMAP:
+		status = cmd_heatmap(mnt, argv[1], argc == 3 ? argv[2] : NULL);
 		break;
 	case CMD_CTL:
 		status = cmd_ctl(mnt, argc, argv);

@@ -17,7 +17,18 @@ src_libdevpagerctl_a_SOURCES = \
 	src/ctl/ctl_text.h \
 	src/ctl/ctl_top.c \
 	src/ctl/ctl_top.h
+# heatmap: the picture, its font, and the daemon's PNG encoder (which
+# needs only zlib; it is compiled here too, not taken from the VM core).
+src_libdevpagerctl_a_SOURCES += \
+	src/ctl/ctl_canvas.c \
+	src/ctl/ctl_canvas.h \
+	src/ctl/ctl_font.c \
+	src/ctl/ctl_font.h \
+	src/ctl/ctl_heatmap.c \
+	src/ctl/ctl_heatmap.h \
+	src/dev/png_write.c \
+	src/dev/png_write.h
 
 bin_PROGRAMS += devpagerctl
 devpagerctl_SOURCES = src/ctl/devpagerctl.c
-devpagerctl_LDADD = src/libdevpagerctl.a
+devpagerctl_LDADD = src/libdevpagerctl.a $(ZLIB_LIBS)
