@@ -172,3 +172,9 @@ tests_png_probe_SOURCES = tests/png_probe.c tests/png_read.c tests/png_read.h
 tests_png_probe_LDADD = $(ZLIB_LIBS)
 TESTS += tests/mount_heatmap.sh
 dist_check_SCRIPTS += tests/mount_heatmap.sh
+
+# Readiness notification for Type=notify services (systemd/local.mk has
+# the unit).
+tests_check_devpager_SOURCES += tests/check_fs_notify.c
+TESTS += tests/mount_notify.sh
+dist_check_SCRIPTS += tests/mount_notify.sh

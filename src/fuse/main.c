@@ -30,6 +30,7 @@
 #include "fuse/fs_ctl.h"
 #include "fuse/fs_device.h"
 #include "fuse/fs_inval.h"
+#include "fuse/fs_notify.h"
 #include "fuse/fs_options.h"
 #include "fuse/fs_shutdown.h"
 #include "fuse/fs_stats.h"
@@ -211,6 +212,7 @@ main(int argc, char *argv[])
 		(void)fs_stop();
 		goto out_unmount;
 	}
+	(void)fs_notify_ready();
 
 	fs_shutdown_loop_enter();
 	if (cmd.singlethread)
