@@ -186,3 +186,5 @@ check-nomount:
 	$(MAKE) $(AM_MAKEFLAGS) check \
 	    TESTS='$(filter-out tests/mount_%.sh,$(TESTS))'
 .PHONY: check-nomount
+TESTS += tests/deb_version.sh
+dist_check_SCRIPTS += tests/deb_version.sh
