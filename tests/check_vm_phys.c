@@ -8,12 +8,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +371,73 @@ START_TEST(test_window_file)
 	ck_assert_str_eq(buf, "persistent");
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_eq(st.st_size, 8 * PAGE_SIZE);
+	close(fd);
+	unlink(path);
+	rmdir(tmpdir);
+	vm_phys_fini();
+}
+END_TEST
+
+/* Whether path is open or mapped in this process. */
+static bool
+file_in_use(const char *path)
+{
+	char link[320], target[256], line[512];
+	struct dirent *de;
+	bool found;
+	ssize_t n;
+	FILE *f;
+	DIR *d;
+
+	found = false;
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	while (!found && (de = readdir(d)) != NULL) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found = strcmp(target, path) == 0;
+		}
+	}
+	closedir(d);
+	f = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		n = (ssize_t)strlen(line) - (ssize_t)strlen(path);
+		found = n > 0 && strcmp(line + n, path) == 0;
+	}
+	fclose(f);
+	return (found);
+}
+
+/*
+ * A window over the caller's file lets go of it before destroy returns
+ * (the file system holding it can then be unmounted); a memfd window
+ * may wait for its grace period in the background.
+ */
+START_TEST(test_window_file_released_on_destroy)
+{
+	struct vm_phys_window *w;
+	char path[128];
+	int fd, i;
+
+	mktmpdir();
+	ck_assert_int_eq(vm_phys_init(PHYSMEM), 0);
+	fd = mkfile("backing", 4 * PAGE_SIZE, O_RDWR, path, sizeof(path));
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(vm_phys_window_create("rel", 4 * PAGE_SIZE,
+		    fd, 0, path, VM_MEMATTR_DEFAULT, &w, NULL), 0);
+		ck_assert(file_in_use(path));
+		vm_phys_window_destroy(w);
+		close(fd);
+		ck_assert_msg(!file_in_use(path),
+		    "round %d: the file is still open or mapped after "
+		    "destroy returned", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		ck_assert_int_ge(fd, 0);
+	}
 	close(fd);
 	unlink(path);
 	rmdir(tmpdir);
@@ -1118,6 +1187,7 @@ vm_phys_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_window_memfd);
 	tcase_add_test(tc, test_window_file);
+	tcase_add_test(tc, test_window_file_released_on_destroy);
 	tcase_add_test(tc, test_window_refusals);
 	tcase_add_test(tc, test_window_copy_truncated);
 	tcase_add_test(tc, test_window_copy_nospace);

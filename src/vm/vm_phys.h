@@ -68,7 +68,12 @@ int	vm_phys_window_create(const char *name, vm_size_t size,
 	    int backing_fd, off_t backing_off, const char *backing_desc,
 	    vm_memattr_t memattr,
 	    struct vm_phys_window **wp, vm_paddr_t *basep);
-/* Unpublish the window; its memory is unmapped after a grace period. */
+/*
+ * Unpublish the window; its memory is unmapped after a grace period:
+ * before the call returns when the window is over a descriptor the caller
+ * passed in, so the file is no longer open or mapped (the caller must be
+ * outside any RCU read-side section).
+ */
 void	vm_phys_window_destroy(struct vm_phys_window *w);
 /*
  * msync the backing of [pa, pa + len) (MS_SYNC).  0 or errno: msync's

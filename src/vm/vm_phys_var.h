@@ -27,6 +27,7 @@ struct vm_phys_window {
 	void		*w_host;	/* (c) shared mapping */
 	vm_memattr_t	 w_memattr;	/* (c) */
 	bool		 w_logged;	/* (a) a backing failure logged */
+	bool		 w_external;	/* (c) over the caller's descriptor */
 	struct rcu_head	 w_rcu;		/* deferred teardown */
 };
 

@@ -13,7 +13,10 @@
  * lock: the windows are published as one sorted array, replaced whole (a
  * copy with the change, then rcu_assign_pointer) under vm_phys_window_mtx.
  * A destroyed window is unpublished first and unmapped, closed and freed
- * by call_rcu() after a grace period, when no reader can be inside it.
+ * after a grace period, when no reader can be inside it: by call_rcu()
+ * for a memfd, before vm_phys_window_destroy() returns for a descriptor
+ * the caller passed in (a user's file: once its device is destroyed, the
+ * file system holding it can be unmounted at once).
  * Writers (create, destroy) must be registered RCU threads.
  *
  * Locks used to protect data in this file:
@@ -228,6 +231,7 @@ vm_phys_window_create(const char *name, vm_size_t size, int backing_fd,
 		return (ENOMEM);
 	}
 	w->w_fd = fd;
+	w->w_external = backing_fd >= 0;
 	w->w_off = backing_off;
 	w->w_size = size;
 	w->w_memattr = memattr;
@@ -282,8 +286,10 @@ vm_phys_window_create(const char *name, vm_size_t size, int backing_fd,
 
 /*
  * Unpublish w; readers already inside it keep a valid mapping until the
- * grace period ends, then it is unmapped and closed.  Its address range is
- * not reused.  The caller must be a registered RCU thread.
+ * grace period ends, then it is unmapped and closed: later for a memfd,
+ * before this returns for a caller's descriptor.  Its address range is
+ * not reused.  The caller must be a registered RCU thread outside any
+ * read-side section.
  */
 void
 vm_phys_window_destroy(struct vm_phys_window *w)
@@ -312,7 +318,11 @@ vm_phys_window_destroy(struct vm_phys_window *w)
 	rcu_assign_pointer(vm_phys_wtab, wt);
 	mtx_unlock(&vm_phys_window_mtx);
 	call_rcu(&owt->wt_rcu, vm_phys_wtab_free_cb);
-	call_rcu(&w->w_rcu, vm_phys_window_free_cb);
+	if (w->w_external) {
+		synchronize_rcu();
+		vm_phys_window_free(w);
+	} else
+		call_rcu(&w->w_rcu, vm_phys_window_free_cb);
 }
 
 /*
