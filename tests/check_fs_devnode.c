@@ -1,5 +1,5 @@
 /*
- * The filesystem's mapping entries of a device node (fs_device.c) with a
+ * The map entries of a device node (fs_devnode.c, vm_map.c) with a
  * gem device behind them, without a mount: what a READ or write(2) on
  * an open file resolves to, the per-open check (refused for an open
  * that holds no handle, not asked for the kernel's write-back), entries
@@ -183,11 +183,11 @@ START_TEST(test_fs_devnode_retire_races_entry)
 	memset(&r, 0, sizeof(r));
 	h = gt_ioctl_create(gt_fp, "system", PAGE_SIZE, &r.off);
 	r.fp = gt_fp;
-	test_hook_arm("fs_map_made");
+	test_hook_arm("vm_map_made");
 	ck_assert_int_eq(pthread_create(&r.thr, NULL, resolver_main, &r), 0);
-	ck_assert(test_hook_wait_parked("fs_map_made", 5000));
+	ck_assert(test_hook_wait_parked("vm_map_made", 5000));
 	ck_assert_int_eq(gt_destroy(gt_fp, h), 0);
-	test_hook_release("fs_map_made");
+	test_hook_release("vm_map_made");
 	pthread_join(r.thr, NULL);
 	ck_assert_int_eq(r.error, EINVAL);
 	ck_assert_uint_eq(fs_device_node_nmaps(dn), 0);

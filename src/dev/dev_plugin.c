@@ -45,7 +45,7 @@
  * Unloading.  A retired handle (its device destroyed, or its dp_create
  * failed) is dlclose()d once nothing can call into the module:
  *	- no VM object of the device pager types has its pager operations
- *	  inside the module (the object walk of vm_object_list; an object's
+ *	  inside the module (vm_object_find_rcu; an object's
  *	  type becomes OBJT_DEAD only after its dtor returned);
  *	- the device struct has no reference but the retired entry's: open
  *	  files hold one until after their cdevpriv destructor ran, the
@@ -539,6 +539,23 @@ plugin_retire(struct plugin_dev *pd)
 	mtx_unlock(&plugin_mtx);
 }
 
+/* Is obj a device object whose pager ops live in the module arg? */
+static bool
+plugin_ops_match(vm_object_t obj, void *arg)
+{
+	const struct plugin_dev *pd = arg;
+	const struct cdev_pager_ops *ops;
+	objtype_t type;
+	Dl_info info;
+
+	type = __atomic_load_n(&obj->type, __ATOMIC_ACQUIRE);
+	if (type != OBJT_DEVICE && type != OBJT_MGTDEVICE)
+		return (false);
+	ops = __atomic_load_n(&obj->un_pager.devp.ops, __ATOMIC_ACQUIRE);
+	return (ops != NULL && dladdr(ops, &info) != 0 &&
+	    info.dli_fbase == pd->pd_mod.pm_base);
+}
+
 /*
  * Can code of pd's module still run on behalf of pd?  See the rule at the
  * top.  The caller must be a registered RCU thread.
@@ -546,31 +563,11 @@ plugin_retire(struct plugin_dev *pd)
 static bool
 plugin_busy(const struct plugin_dev *pd)
 {
-	const struct cdev_pager_ops *ops;
-	vm_object_t obj;
-	objtype_t type;
-	Dl_info info;
-	bool busy;
 
 	if (pd->pd_dev != NULL &&
 	    __atomic_load_n(&pd->pd_dev->si_refcount, __ATOMIC_ACQUIRE) > 1)
 		return (true);
-	busy = false;
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(obj, &vm_object_list, object_list) {
-		type = __atomic_load_n(&obj->type, __ATOMIC_ACQUIRE);
-		if (type != OBJT_DEVICE && type != OBJT_MGTDEVICE)
-			continue;
-		ops = __atomic_load_n(&obj->un_pager.devp.ops,
-		    __ATOMIC_ACQUIRE);
-		if (ops != NULL && dladdr(ops, &info) != 0 &&
-		    info.dli_fbase == pd->pd_mod.pm_base) {
-			busy = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return (busy);
+	return (vm_object_find_rcu(plugin_ops_match, (void *)(uintptr_t)pd));
 }
 
 unsigned

@@ -37,7 +37,4 @@ extern const struct fuse_lowlevel_ops fs_ll_ops;
  */
 void	fs_request_enter(fuse_req_t req);
 
-/* The one table from VM results to errno lives in fs_errno.c. */
-int	fs_kern_to_errno(int kern_result);
-
 #endif /* !_FUSE_FS_H_ */

@@ -1,115 +1,33 @@
 /*
- * dev/<name>: the fault and write path (see fs_device.h).
+ * dev/<name>: the requests on device nodes (see fs_device.h).  The node
+ * and its map are fs_devnode.c's; what a request faults and stores goes
+ * through the node's vm_map (vm_map_hold_range, vm_map_write): this file
+ * only turns requests into those calls and their results into replies.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
-#include <sys/tree.h>
 #include <sys/uio.h>
 #include <time.h>
 
 #include "kern/conf.h"
 #include "kern/devfs.h"
-#include "kern/kassert.h"
-#include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
-#include "kern/test_hook.h"
 #include "dev/dev_driver.h"
 #include "vm/vm.h"
-#include "vm/vm_fault.h"
-#include "vm/vm_mmap.h"
-#include "vm/vm_object.h"
-#include "vm/vm_page.h"
+#include "vm/vm_map.h"
 #include "vm/vm_phys.h"
 #include "fuse/fs.h"
 #include "fuse/fs_device.h"
+#include "fuse/fs_devnode.h"
 #include "fuse/fs_inval.h"
-#include "fuse/fs_node.h"
 #include "fuse/fs_stats.h"
 
 /* Pages of a READ handled without allocating (128 KiB + a partial page). */
 #define	FS_READ_STACK_PAGES	33
-
-/* Largest device mapped with one vm_mmap_cdev() call; beyond it, chunks. */
-#define	FS_MAP_WHOLE_MAX	(1ULL << 30)
-#define	FS_MAP_CHUNK		NBPDR
-
-/*
- * One mapping entry: file offsets [me_start, me_end) of the node are
- * object offsets [me_objoff, ...) of me_obj.  A node's entries are
- * disjoint, in a red-black tree by me_start: finding, adding and
- * dropping one is logarithmic in their number.
- */
-struct fs_map {
-	RB_ENTRY(fs_map) me_link;	/* [n] dn_maps */
-	vm_ooffset_t	 me_start;	/* [n] */
-	vm_ooffset_t	 me_end;	/* [n] */
-	vm_ooffset_t	 me_objoff;	/* [n] */
-	vm_object_t	 me_obj;	/* [n] referenced */
-	struct fs_map	*me_next;	/* private list of a caller */
-};
-
-RB_HEAD(fs_map_tree, fs_map);
-
-/*
- * An entry being made by fs_map_get() without the node lock: a retire
- * that covers mp_off meanwhile marks it, and the result is not kept.
- */
-struct fs_map_pending {
-	LIST_ENTRY(fs_map_pending) mp_link;	/* [n] dn_pending */
-	vm_ooffset_t	 mp_off;	/* (c) the offset it is for */
-	bool		 mp_retired;	/* [n] a retire covered mp_off */
-};
-
-struct fs_devnode {
-	LIST_ENTRY(fs_devnode) dn_link;	/* [t] */
-	fuse_ino_t	 dn_ino;	/* (c) */
-	struct cdev	*dn_dev;	/* (c) referenced */
-	unsigned	 dn_opens;	/* [t] open files (and retires
-					   running on the node) */
-	/* (c) the driver's per-open check (dd_map_access), or NULL */
-	int		(*dn_access)(struct cdev *, vm_object_t, vm_prot_t);
-	pthread_mutex_t	 dn_lock;
-	struct fs_map_tree dn_maps;	/* [n] */
-	unsigned long	 dn_nmaps;	/* [n] */
-	LIST_HEAD(, fs_map_pending) dn_pending;	/* [n] */
-};
-
-static pthread_mutex_t fs_devnodes_lock = PTHREAD_MUTEX_INITIALIZER;
-static LIST_HEAD(, fs_devnode) fs_devnodes =
-    LIST_HEAD_INITIALIZER(fs_devnodes);		/* [t] */
-
-static uint64_t fs_lat[FS_LAT_BUCKETS];		/* (a) */
-
-/* A fs_map_get that keeps losing to retires of its offset gives up. */
-#define	FS_MAP_RETRIES	8
-
-static int	fs_map_cmp(const struct fs_map *a, const struct fs_map *b);
-static void	fs_devnode_drop_maps(struct fs_devnode *dn);
-
-/* libbsd's RB_GENERATE_STATIC needs a __unused it does not define. */
-RB_GENERATE_INTERNAL(fs_map_tree, fs_map, me_link, fs_map_cmp,
-    static __attribute__((__unused__)))
-
-static int
-fs_map_cmp(const struct fs_map *a, const struct fs_map *b)
-{
-
-	return (a->me_start < b->me_start ? -1 : a->me_start > b->me_start);
-}
-
-fuse_ino_t
-fs_device_ino(const struct cdev *dev)
-{
-	return (FS_INO_DEVICE + dev->si_id);
-}
 
 void
 fs_device_init(void)
@@ -119,19 +37,8 @@ fs_device_init(void)
 void
 fs_device_fini(void)
 {
-	struct fs_devnode *dn;
 
-	pthread_mutex_lock(&fs_devnodes_lock);
-	while ((dn = LIST_FIRST(&fs_devnodes)) != NULL) {
-		LIST_REMOVE(dn, dn_link);
-		pthread_mutex_unlock(&fs_devnodes_lock);
-		fs_devnode_drop_maps(dn);
-		dev_rel(dn->dn_dev);
-		pthread_mutex_destroy(&dn->dn_lock);
-		free(dn);
-		pthread_mutex_lock(&fs_devnodes_lock);
-	}
-	pthread_mutex_unlock(&fs_devnodes_lock);
+	fs_devnode_fini();
 }
 
 static void
@@ -245,380 +152,6 @@ fs_device_foreach(int (*cb)(const char *name, fuse_ino_t ino, void *arg),
 	return (fa.error);
 }
 
-/*
- * Node state.
- */
-
-/* Find or make the node of dev and count one more open file. */
-static struct fs_devnode *
-fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
-{
-	const struct dev_driver *drv;
-	struct fs_devnode *dn;
-
-	pthread_mutex_lock(&fs_devnodes_lock);
-	LIST_FOREACH(dn, &fs_devnodes, dn_link)
-		if (dn->dn_ino == ino && dn->dn_dev == dev)
-			break;
-	if (dn == NULL) {
-		dn = calloc(1, sizeof(*dn));
-		if (dn == NULL) {
-			pthread_mutex_unlock(&fs_devnodes_lock);
-			return (NULL);
-		}
-		dn->dn_ino = ino;
-		dn->dn_dev = dev;
-		dev_ref(dev);
-		rcu_read_lock();
-		drv = dev_driver_of(dev);
-		dn->dn_access = drv != NULL ? drv->dd_map_access : NULL;
-		rcu_read_unlock();
-		pthread_mutex_init(&dn->dn_lock, NULL);
-		RB_INIT(&dn->dn_maps);
-		LIST_INIT(&dn->dn_pending);
-		LIST_INSERT_HEAD(&fs_devnodes, dn, dn_link);
-	}
-	dn->dn_opens++;
-	pthread_mutex_unlock(&fs_devnodes_lock);
-	return (dn);
-}
-
-/* Give back a list of entries taken off a node.  [n] not held. */
-static void
-fs_map_free_list(struct fs_map *list)
-{
-	struct fs_map *me;
-
-	/* vm_object_deallocate may sleep and take pager or driver locks:
-	 * no node lock held here. */
-	while ((me = list) != NULL) {
-		list = me->me_next;
-		vm_object_deallocate(me->me_obj);
-		free(me);
-	}
-}
-
-static void
-fs_devnode_drop_maps(struct fs_devnode *dn)
-{
-	struct fs_map *me, *list;
-
-	list = NULL;
-	pthread_mutex_lock(&dn->dn_lock);
-	while ((me = RB_MIN(fs_map_tree, &dn->dn_maps)) != NULL) {
-		RB_REMOVE(fs_map_tree, &dn->dn_maps, me);
-		me->me_next = list;
-		list = me;
-	}
-	dn->dn_nmaps = 0;
-	pthread_mutex_unlock(&dn->dn_lock);
-	fs_map_free_list(list);
-}
-
-/* One open file less; the last one takes the mapping entries along. */
-static void
-fs_devnode_put(struct fs_devnode *dn)
-{
-	bool last;
-
-	pthread_mutex_lock(&fs_devnodes_lock);
-	last = --dn->dn_opens == 0;
-	if (last)
-		LIST_REMOVE(dn, dn_link);
-	pthread_mutex_unlock(&fs_devnodes_lock);
-	if (!last)
-		return;
-	KASSERT(LIST_EMPTY(&dn->dn_pending),
-	    ("fs_devnode_put: entries being made on a closed node"));
-	fs_devnode_drop_maps(dn);
-	dev_rel(dn->dn_dev);
-	pthread_mutex_destroy(&dn->dn_lock);
-	free(dn);
-}
-
-/* The entry holding off, or NULL.  [n] held. */
-static struct fs_map *
-fs_map_search(struct fs_devnode *dn, vm_ooffset_t off)
-{
-	struct fs_map key, *me;
-
-	key.me_start = off;
-	me = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
-	if (me != NULL && me->me_start == off)
-		return (me);
-	me = me != NULL ? RB_PREV(fs_map_tree, &dn->dn_maps, me) :
-	    RB_MAX(fs_map_tree, &dn->dn_maps);
-	if (me != NULL && off < me->me_end)
-		return (me);
-	return (NULL);
-}
-
-/*
- * Insert me, which holds off where no entry does, clipped to its
- * neighbours so that entries stay disjoint (another thread may have
- * mapped part of its range meanwhile).  [n] held.
- */
-static void
-fs_map_insert(struct fs_devnode *dn, vm_ooffset_t off, struct fs_map *me)
-{
-	struct fs_map key, *next, *prev;
-
-	key.me_start = off;
-	next = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
-	prev = next != NULL ? RB_PREV(fs_map_tree, &dn->dn_maps, next) :
-	    RB_MAX(fs_map_tree, &dn->dn_maps);
-	if (prev != NULL && prev->me_end > me->me_start) {
-		me->me_objoff += prev->me_end - me->me_start;
-		me->me_start = prev->me_end;
-	}
-	if (next != NULL && next->me_start < me->me_end)
-		me->me_end = next->me_start;
-	KASSERT(me->me_start <= off && off < me->me_end,
-	    ("fs_map_insert: %#jx clipped out of [%#jx, %#jx)",
-	    (uintmax_t)off, (uintmax_t)me->me_start, (uintmax_t)me->me_end));
-	RB_INSERT(fs_map_tree, &dn->dn_maps, me);
-	dn->dn_nmaps++;
-}
-
-/*
- * Drop the entries that overlap [start, end) (end 0: to the end of the
- * node) and mark the entries being made for an offset in it.  No lock
- * held.
- */
-static void
-fs_devnode_drop_range(struct fs_devnode *dn, vm_ooffset_t start,
-    vm_ooffset_t end)
-{
-	struct fs_map_pending *mp;
-	struct fs_map key, *me, *next, *list;
-
-	list = NULL;
-	pthread_mutex_lock(&dn->dn_lock);
-	LIST_FOREACH(mp, &dn->dn_pending, mp_link)
-		if (mp->mp_off >= start && (end == 0 || mp->mp_off < end))
-			mp->mp_retired = true;
-	me = fs_map_search(dn, start);
-	if (me == NULL) {
-		key.me_start = start;
-		me = RB_NFIND(fs_map_tree, &dn->dn_maps, &key);
-	}
-	for (; me != NULL && (end == 0 || me->me_start < end); me = next) {
-		next = RB_NEXT(fs_map_tree, &dn->dn_maps, me);
-		RB_REMOVE(fs_map_tree, &dn->dn_maps, me);
-		dn->dn_nmaps--;
-		me->me_next = list;
-		list = me;
-	}
-	pthread_mutex_unlock(&dn->dn_lock);
-	fs_map_free_list(list);
-}
-
-/*
- * Make the mapping entry for offset off: what mmap(2) of the device would
- * do (vm_mmap_cdev), for the largest range that works.  The device pager
- * maps the whole device at once when it is not huge; a driver with
- * d_mmap_single maps the object holding off, which may sit at a fake
- * offset (gem); /dev/mem-like devices with holes map 2 MiB chunks or, at
- * worst, the single page.  [n] not held.
- */
-static int
-fs_map_create(struct fs_devnode *dn, vm_ooffset_t off,
-    const struct ucred *cred, struct fs_map *me)
-{
-	struct cdev *dev = dn->dn_dev;
-	vm_ooffset_t devsize, tries[3][2];
-	vm_prot_t prot;
-	vm_object_t obj;
-	vm_ooffset_t foff;
-	int error, i, ntries;
-
-	devsize = __atomic_load_n(&dev->si_size, __ATOMIC_RELAXED);
-	if (off >= devsize)
-		return (ENXIO);
-	prot = VM_PROT_READ;
-	if ((dev->si_mode & 0222) != 0)
-		prot |= VM_PROT_WRITE;
-	ntries = 0;
-	if (devsize <= FS_MAP_WHOLE_MAX) {
-		tries[ntries][0] = 0;
-		tries[ntries++][1] = devsize;
-	}
-	tries[ntries][0] = off & ~(vm_ooffset_t)(FS_MAP_CHUNK - 1);
-	tries[ntries][1] = devsize - tries[ntries][0] < FS_MAP_CHUNK ?
-	    devsize - tries[ntries][0] : FS_MAP_CHUNK;
-	ntries++;
-	tries[ntries][0] = trunc_page(off);
-	tries[ntries++][1] = PAGE_SIZE;
-
-	error = EINVAL;
-	for (i = 0; i < ntries; i++) {
-		foff = tries[i][0];
-		obj = NULL;
-		error = vm_mmap_cdev(dev, &foff, tries[i][1], prot, prot,
-		    cred, &obj);
-		if (error != 0)
-			continue;
-		if (foff != tries[i][0]) {
-			/* The driver moved the offset: its object maps
-			 * [start, start + object size) of the node. */
-			me->me_start = tries[i][0] - (foff & ~(vm_ooffset_t)
-			    PAGE_MASK);
-			me->me_objoff = 0;
-			me->me_end = me->me_start + IDX_TO_OFF(obj->size);
-			if (off < me->me_start || off >= me->me_end) {
-				vm_object_deallocate(obj);
-				error = EINVAL;
-				continue;
-			}
-		} else {
-			me->me_start = tries[i][0];
-			me->me_end = tries[i][0] + tries[i][1];
-			me->me_objoff = tries[i][0];
-		}
-		me->me_obj = obj;
-		me->me_next = NULL;
-		VM_OBJECT_WLOCK(obj);
-		if (obj->path[0] == '\0') {
-			char path[SPECNAMELEN + 8];
-
-			snprintf(path, sizeof(path), "dev/%s", devtoname(dev));
-			vm_object_set_path(obj, path);
-		}
-		VM_OBJECT_WUNLOCK(obj);
-		return (0);
-	}
-	return (error);
-}
-
-/*
- * May the open file fp use obj for prot?  The driver's per-open check
- * (dd_map_access), run with fp as the current file; fp NULL is the
- * kernel's write-back of pages it caches, which is not checked.
- */
-static int
-fs_map_access(struct fs_devnode *dn, struct file *fp, vm_object_t obj,
-    vm_prot_t prot)
-{
-	struct file *saved;
-	int error;
-
-	if (dn->dn_access == NULL || fp == NULL)
-		return (0);
-	saved = devfs_fpop_enter(fp);
-	error = dn->dn_access(dn->dn_dev, obj, prot);
-	devfs_fpop_exit(saved);
-	return (error);
-}
-
-/*
- * The object and object offset behind node offset off, referenced for the
- * caller (vm_object_deallocate when done), if the open file fp may use it
- * for prot (fp NULL: the kernel's write-back).  0 or errno.  [n] not
- * held.
- */
-static int
-fs_map_get(struct fs_devnode *dn, struct file *fp, vm_ooffset_t off,
-    vm_prot_t prot, const struct ucred *cred, vm_object_t *objp,
-    vm_ooffset_t *objoffp, vm_ooffset_t *endp)
-{
-	struct fs_map_pending pending;
-	struct fs_map *me, *mp;
-	vm_object_t obj;
-	int error, tries;
-
-	me = NULL;
-	for (tries = 0;; tries++) {
-		pthread_mutex_lock(&dn->dn_lock);
-		mp = fs_map_search(dn, off);
-		if (mp != NULL)
-			break;
-		if (tries == FS_MAP_RETRIES) {
-			pthread_mutex_unlock(&dn->dn_lock);
-			free(me);
-			return (EIO);
-		}
-		/*
-		 * Not mapped yet: vm_mmap_cdev may call into the driver and
-		 * sleep, so run it without the node lock and insert
-		 * afterwards -- unless a retire covered off meanwhile: what
-		 * the driver returned may be what was retired.
-		 */
-		pending.mp_off = off;
-		pending.mp_retired = false;
-		LIST_INSERT_HEAD(&dn->dn_pending, &pending, mp_link);
-		pthread_mutex_unlock(&dn->dn_lock);
-		if (me == NULL && (me = malloc(sizeof(*me))) == NULL)
-			error = ENOMEM;
-		else {
-			me->me_obj = NULL;
-			error = fs_map_create(dn, off, cred, me);
-		}
-		TEST_HOOK("fs_map_made");
-		pthread_mutex_lock(&dn->dn_lock);
-		LIST_REMOVE(&pending, mp_link);
-		if (error != 0) {
-			pthread_mutex_unlock(&dn->dn_lock);
-			free(me);
-			return (error);
-		}
-		if (!pending.mp_retired) {
-			mp = fs_map_search(dn, off);
-			if (mp == NULL) {
-				fs_map_insert(dn, off, me);
-				mp = me;
-				me = NULL;
-			}
-			break;		/* ours, or another thread's */
-		}
-		pthread_mutex_unlock(&dn->dn_lock);
-		vm_object_deallocate(me->me_obj);
-		me->me_obj = NULL;
-	}
-	obj = mp->me_obj;
-	vm_object_reference(obj);
-	*objoffp = mp->me_objoff + (off - mp->me_start);
-	*endp = mp->me_end;
-	pthread_mutex_unlock(&dn->dn_lock);
-	if (me != NULL) {
-		/* Lost the race to another thread's entry. */
-		if (me->me_obj != NULL)
-			vm_object_deallocate(me->me_obj);
-		free(me);
-	}
-	error = fs_map_access(dn, fp, obj, prot);
-	if (error != 0) {
-		vm_object_deallocate(obj);
-		return (error);
-	}
-	*objp = obj;
-	return (0);
-}
-
-static void
-fs_lat_record(const struct timespec *t0)
-{
-	struct timespec t1;
-	uint64_t ns;
-	unsigned b;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ns = (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000ULL +
-	    (uint64_t)(t1.tv_nsec - t0->tv_nsec);
-	b = ns == 0 ? 0 : 64 - (unsigned)__builtin_clzll(ns);
-	if (b >= FS_LAT_BUCKETS)
-		b = FS_LAT_BUCKETS - 1;
-	__atomic_add_fetch(&fs_lat[b], 1, __ATOMIC_RELAXED);
-}
-
-void
-fs_device_latency(uint64_t buckets[FS_LAT_BUCKETS])
-{
-	unsigned i;
-
-	for (i = 0; i < FS_LAT_BUCKETS; i++)
-		buckets[i] = __atomic_load_n(&fs_lat[i], __ATOMIC_RELAXED);
-}
-
 static void
 fs_req_cred(fuse_req_t req, struct ucred *cred)
 {
@@ -627,154 +160,6 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
 	cred->cr_uid = ctx->uid;
 	cred->cr_gid = ctx->gid;
 	cred->cr_pid = ctx->pid;
-}
-
-/*
- * Fault the page at object offset objoff of obj (node offset off) for
- * writing, store len bytes of buf at page offset pgoff and mark them
- * dirty.  The store is guarded (vm_phys_write): device memory backed by a
- * file that cannot hold the page fails it with ENOSPC, EDQUOT or EIO for
- * the writer, and nothing is marked dirty.  The caller holds a reference
- * on obj.  0 or errno.
- */
-static int
-fs_device_write_page(struct fs_devnode *dn, vm_object_t obj,
-    vm_ooffset_t objoff, vm_ooffset_t off, const char *buf, size_t pgoff,
-    size_t len)
-{
-	vm_page_t m;
-	int error, rv;
-
-	rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_WRITE, dn->dn_ino, off,
-	    &m);
-	if (rv != KERN_SUCCESS)
-		return (fs_kern_to_errno(rv));
-	__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
-	error = vm_phys_write(m->phys_addr + pgoff, buf, len);
-	if (error == ENXIO)
-		error = EIO;	/* the window went away under us */
-	if (error == 0) {
-		VM_OBJECT_WLOCK(obj);
-		if (m->object == obj)
-			vm_page_dirty_range(m, (int)pgoff, (int)len);
-		VM_OBJECT_WUNLOCK(obj);
-	}
-	vm_fault_unhold(m);
-	return (error);
-}
-
-/*
- * Store buf at [off, end) of the node, page by page through the VM: one
- * mapping-entry lookup (and one object reference and access check for
- * fp, NULL for the kernel's write-back) per entry crossed, one vm_fault
- * per page.  0 or errno.
- */
-static int
-fs_device_write_range(struct fs_devnode *dn, struct file *fp,
-    vm_ooffset_t off, vm_ooffset_t end, const struct ucred *cred,
-    const char *buf)
-{
-	vm_object_t obj;
-	vm_ooffset_t pos, objoff, entry_end;
-	int error;
-
-	obj = NULL;
-	entry_end = 0;
-	objoff = 0;
-	error = 0;
-	for (pos = off; pos < end && error == 0;) {
-		vm_ooffset_t page = trunc_page(pos);
-		size_t pgoff = pos - page;
-		size_t n = PAGE_SIZE - pgoff;
-
-		if (n > end - pos)
-			n = end - pos;
-		if (obj == NULL || page >= entry_end) {
-			if (obj != NULL)
-				vm_object_deallocate(obj);
-			obj = NULL;
-			error = fs_map_get(dn, fp, page, VM_PROT_WRITE, cred,
-			    &obj, &objoff, &entry_end);
-			if (error != 0)
-				break;
-		}
-		error = fs_device_write_page(dn, obj, objoff, page,
-		    buf + (pos - off), pgoff, n);
-		objoff += PAGE_SIZE;
-		pos += n;
-	}
-	if (obj != NULL)
-		vm_object_deallocate(obj);
-	return (error);
-}
-
-/* Unhold pages, then drop the object references that kept them. */
-static void
-fs_device_release_pages(vm_page_t *held, vm_object_t *objs, unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		vm_fault_unhold(held[i]);
-	for (i = 0; i < n; i++)
-		if (objs[i] != NULL)
-			vm_object_deallocate(objs[i]);
-}
-
-/*
- * Fault the pages of [off, end) for reading on behalf of the open file fp
- * and return them held, in order, in held[] (at most as many as the range
- * has pages).  objs[i] is
- * the referenced object of held[i] for the first page of each mapping
- * entry, NULL for the others: the references keep device objects -- and
- * with them their fake pages -- alive until the pages are unheld, after
- * the reply.  On error everything taken is given back.  0 or errno.
- */
-static int
-fs_device_fault_range(struct fs_devnode *dn, struct file *fp,
-    vm_ooffset_t off, vm_ooffset_t end, const struct ucred *cred,
-    vm_page_t *held, vm_object_t *objs, unsigned *nheldp)
-{
-	vm_object_t obj, newobj;
-	vm_ooffset_t page, objoff, entry_end;
-	vm_page_t m;
-	unsigned n;
-	int error, rv;
-
-	obj = newobj = NULL;
-	entry_end = 0;
-	objoff = 0;
-	error = 0;
-	n = 0;
-	for (page = trunc_page(off); page < end; page += PAGE_SIZE) {
-		if (obj == NULL || page >= entry_end) {
-			error = fs_map_get(dn, fp, page, VM_PROT_READ, cred,
-			    &obj, &objoff, &entry_end);
-			if (error != 0)
-				break;
-			newobj = obj;
-		}
-		rv = vm_fault(obj, OFF_TO_IDX(objoff), VM_PROT_READ,
-		    dn->dn_ino, page, &m);
-		if (rv != KERN_SUCCESS) {
-			if (newobj != NULL)
-				vm_object_deallocate(newobj);
-			error = fs_kern_to_errno(rv);
-			break;
-		}
-		__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
-		held[n] = m;
-		objs[n] = newobj;	/* the reference moves to objs[] */
-		newobj = NULL;
-		n++;
-		objoff += PAGE_SIZE;
-	}
-	if (error != 0) {
-		fs_device_release_pages(held, objs, n);
-		n = 0;
-	}
-	*nheldp = n;
-	return (error);
 }
 
 /*
@@ -793,7 +178,7 @@ fs_device_fault_range(struct fs_devnode *dn, struct file *fp,
  * (ENOENT) is not an error.  Without *sentp, the caller must reply.
  */
 static int
-fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
+fs_device_reply_pages(fuse_req_t req, const struct vm_map_hold *h,
     vm_ooffset_t off, vm_ooffset_t end, struct iovec *iov, bool *sentp)
 {
 	vm_ooffset_t page;
@@ -806,8 +191,9 @@ fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
 	error = 0;
 	*sentp = false;
 	rcu_read_lock();
-	for (i = 0, page = trunc_page(off); i < n; i++, page += PAGE_SIZE) {
-		host = vm_phys_to_host(held[i]->phys_addr);
+	for (i = 0, page = trunc_page(off); i < h->count; i++,
+	    page += PAGE_SIZE) {
+		host = vm_phys_to_host(vm_map_hold_paddr(h, i));
 		if (host == NULL) {
 			error = EIO;	/* the window went away */
 			break;
@@ -827,8 +213,8 @@ fs_device_reply_pages(fuse_req_t req, vm_page_t *held, unsigned n,
 		rv = fuse_reply_iov(req, iov, (int)niov);
 		*sentp = true;
 		if (rv == -EFAULT) {
-			vm_phys_copy_failed(held[0]->phys_addr,
-			    (vm_size_t)n * PAGE_SIZE);
+			vm_phys_copy_failed(vm_map_hold_paddr(h, 0),
+			    (vm_size_t)h->count * PAGE_SIZE);
 			error = EIO;
 		}
 	}
@@ -897,7 +283,8 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct timespec t0;
 	struct ucred cred;
 	vm_ooffset_t devsize, end;
-	unsigned npages, nheld;
+	struct vm_map_hold h;
+	unsigned npages;
 	int error;
 
 	FS_STAT_INC(reads);
@@ -937,15 +324,19 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	fs_req_cred(req, &cred);
 	curthread->td_ucred = &cred;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	error = fs_device_fault_range(dn, fp, (vm_ooffset_t)off, end, &cred,
-	    held, objs, &nheld);
+	h.pages = held;
+	h.objs = objs;
+	h.max = npages;
+	error = vm_map_hold_range(&dn->dn_map, fp, (vm_ooffset_t)off, end,
+	    VM_PROT_READ, &cred, &h);
 	curthread->td_ucred = NULL;
-	fs_lat_record(&t0);
+	fs_stats_latency_record(&t0);
 	sent = false;
 	if (error == 0) {
-		error = fs_device_reply_pages(req, held, nheld,
-		    (vm_ooffset_t)off, end, iov, &sent);
-		fs_device_release_pages(held, objs, nheld);
+		error = fs_device_reply_pages(req, &h, (vm_ooffset_t)off, end,
+		    iov, &sent);
+		npages = h.count;
+		vm_map_unhold(&h);
 	}
 	if (error != 0) {
 		/*
@@ -959,7 +350,7 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (!sent)
 			fuse_reply_err(req, error);
 	} else {
-		FS_STAT_ADD(faults, nheld);
+		FS_STAT_ADD(faults, npages);
 		if (uncached)
 			fs_inval_enqueue_after(ino, trunc_page((vm_ooffset_t)
 			    off), round_page(end) - trunc_page((vm_ooffset_t)
@@ -998,7 +389,7 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	 * write-back of cached pages (writepage) may come on any open of the
 	 * node and is not.
 	 */
-	error = fs_device_write_range(dn, fi->writepage ? NULL : fp,
+	error = vm_map_write(&dn->dn_map, fi->writepage ? NULL : fp,
 	    (vm_ooffset_t)off, end, &cred, buf);
 	curthread->td_ucred = NULL;
 	if (error != 0) {
@@ -1085,78 +476,4 @@ fs_device_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 	else
 		fuse_reply_ioctl(req, 0, out, out_bufsz);
 	free(out);
-}
-
-struct fs_devnode *
-fs_device_node_open(struct cdev *dev)
-{
-
-	return (fs_devnode_get(fs_device_ino(dev), dev));
-}
-
-void
-fs_device_node_close(struct fs_devnode *dn)
-{
-
-	fs_devnode_put(dn);
-}
-
-int
-fs_device_node_resolve(struct fs_devnode *dn, struct file *fp,
-    vm_ooffset_t off, vm_prot_t prot, vm_object_t *objp,
-    vm_ooffset_t *objoffp)
-{
-	vm_ooffset_t end;
-
-	return (fs_map_get(dn, fp, off, prot, &kernel_cred, objp, objoffp,
-	    &end));
-}
-
-unsigned long
-fs_device_node_nmaps(struct fs_devnode *dn)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&dn->dn_lock);
-	n = dn->dn_nmaps;
-	pthread_mutex_unlock(&dn->dn_lock);
-	return (n);
-}
-
-void
-fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
-    dev_retire_done_t *done, void *arg)
-{
-	struct fs_devnode *dn;
-
-	/* The node, if open, held like an open file while we work on it. */
-	pthread_mutex_lock(&fs_devnodes_lock);
-	LIST_FOREACH(dn, &fs_devnodes, dn_link)
-		if (dn->dn_dev == dev)
-			break;
-	if (dn != NULL)
-		dn->dn_opens++;
-	pthread_mutex_unlock(&fs_devnodes_lock);
-	if (dn != NULL) {
-		fs_devnode_drop_range(dn, off, len == 0 ? 0 : off + len);
-		fs_devnode_put(dn);
-	}
-	if (done != NULL)
-		fs_inval_enqueue_done(fs_device_ino(dev), off, len, done, arg);
-	else
-		fs_inval_enqueue(fs_device_ino(dev), off, len);
-}
-
-void
-fs_device_revoke(struct cdev *dev, vm_ooffset_t off, vm_size_t len)
-{
-	fs_inval_enqueue(fs_device_ino(dev), off, len);
-}
-
-void
-fs_device_pmap_unmap(uint64_t key, vm_ooffset_t off, vm_size_t len,
-    void *arg)
-{
-	(void)arg;
-	fs_inval_enqueue((fuse_ino_t)key, off, len);
 }

@@ -62,6 +62,15 @@ static struct inval_range *inval_merge_into(struct inval_list *list,
 static struct inval_done *inval_drop_all(void);
 static void	inval_run_dones(struct inval_done *d);
 
+/* Ranges waiting change by d; vm/stats shows the count.  [q] held. */
+static void
+inval_pending_add(long d)
+{
+
+	iq.pending += (unsigned long)d;
+	fs_stats_inval_pending(iq.pending);
+}
+
 static uint64_t
 now_ns(void)
 {
@@ -80,7 +89,7 @@ inval_promote(uint64_t now)
 
 	while ((r = TAILQ_FIRST(&iq.delayed)) != NULL && r->due_ns <= now) {
 		TAILQ_REMOVE(&iq.delayed, r, link);
-		iq.pending--;
+		inval_pending_add(-1);
 		into = inval_merge_into(&iq.queue, r->ino, r->start, r->end);
 		if (into != NULL) {
 			while ((d = r->dones) != NULL) {
@@ -93,7 +102,7 @@ inval_promote(uint64_t now)
 		}
 		r->due_ns = 0;
 		TAILQ_INSERT_TAIL(&iq.queue, r, link);
-		iq.pending++;
+		inval_pending_add(1);
 	}
 }
 
@@ -115,7 +124,7 @@ inval_drop_all(void)
 	for (i = 0; i < 2; i++) {
 		while ((r = TAILQ_FIRST(lists[i])) != NULL) {
 			TAILQ_REMOVE(lists[i], r, link);
-			iq.pending--;
+			inval_pending_add(-1);
 			iq.dropped++;
 			while ((d = r->dones) != NULL) {
 				r->dones = d->next;
@@ -216,7 +225,7 @@ inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
 			else
 				TAILQ_INSERT_AFTER(list, after, r, link);
 		}
-		iq.pending++;
+		inval_pending_add(1);
 	}
 	if (done != NULL) {
 		done->next = r->dones;
@@ -336,7 +345,7 @@ inval_thread(void *arg)
 		}
 		r = TAILQ_FIRST(&iq.queue);
 		TAILQ_REMOVE(&iq.queue, r, link);
-		iq.pending--;
+		inval_pending_add(-1);
 		iq.busy = true;
 		send = iq.send != NULL ? iq.send : inval_send_kernel;
 		pthread_mutex_unlock(&iq.lock);

@@ -11,8 +11,6 @@
 #include "vm/vm_page.h"
 #include "vm/vm_phys.h"
 #include "vm/pmap.h"
-#include "fuse/fs_device.h"
-#include "fuse/fs_inval.h"
 #include "fuse/fs_stats.h"
 #include "fuse/fs_vfile.h"
 
@@ -20,10 +18,35 @@ struct fs_stats fs_stats;
 
 static bool fs_stats_vm_up;
 
+static uint64_t fs_lat[FS_LAT_BUCKETS];		/* (a) */
+
 void
 fs_stats_vm_started(bool up)
 {
 	fs_stats_vm_up = up;
+}
+
+void
+fs_stats_latency_record(const struct timespec *t0)
+{
+	struct timespec t1;
+	uint64_t ns;
+	unsigned b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000ULL +
+	    (uint64_t)(t1.tv_nsec - t0->tv_nsec);
+	b = ns == 0 ? 0 : 64 - (unsigned)__builtin_clzll(ns);
+	if (b >= FS_LAT_BUCKETS)
+		b = FS_LAT_BUCKETS - 1;
+	__atomic_add_fetch(&fs_lat[b], 1, __ATOMIC_RELAXED);
+}
+
+void
+fs_stats_inval_pending(unsigned long n)
+{
+
+	__atomic_store_n(&fs_stats.invalidations_pending, n, __ATOMIC_RELAXED);
 }
 
 /* The upper bound (ns) of the bucket holding the q-quantile. */
@@ -63,10 +86,11 @@ fs_stats_generate(struct sbuf *sb, fuse_ino_t ino)
 		ram_free = vm_phys_free_count();
 		ram_pages = vm_phys_ram_pages();
 	}
-	fs_device_latency(lat);
 	total = 0;
-	for (i = 0; i < FS_LAT_BUCKETS; i++)
+	for (i = 0; i < FS_LAT_BUCKETS; i++) {
+		lat[i] = __atomic_load_n(&fs_lat[i], __ATOMIC_RELAXED);
 		total += lat[i];
+	}
 
 	/* Pages faulted in through READ (what an application touched). */
 	sbuf_printf(sb, "faults: %" PRIu64 "\n", FS_STAT_READ(faults));
@@ -77,7 +101,8 @@ fs_stats_generate(struct sbuf *sb, fuse_ino_t ino)
 	    fs_stats_vm_up ? vm_phys_backing_errors() : 0);
 	sbuf_printf(sb, "invalidations: %" PRIu64 "\n",
 	    FS_STAT_READ(invalidations));
-	sbuf_printf(sb, "invalidations_pending: %lu\n", fs_inval_pending());
+	sbuf_printf(sb, "invalidations_pending: %" PRIu64 "\n",
+	    FS_STAT_READ(invalidations_pending));
 	sbuf_printf(sb, "objects: %lu\n", objects);
 	sbuf_printf(sb, "pages: %lu\n", ram_pages - ram_free +
 	    (fs_stats_vm_up ? vm_page_fake_count() : 0));

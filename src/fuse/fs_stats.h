@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct fs_stats {
 	uint64_t	reads;		/* READ requests on device nodes */
@@ -16,6 +17,8 @@ struct fs_stats {
 					   (by us, or by the kernel when it
 					   could not copy our reply) */
 	uint64_t	invalidations;	/* kernel invalidations sent */
+	uint64_t	invalidations_pending;	/* ranges waiting to be sent
+						   (a gauge, set by fs_inval) */
 	uint64_t	ctl_commands;	/* vm/ctl commands run */
 	uint64_t	ctl_errors;	/* vm/ctl commands refused */
 };
@@ -24,6 +27,14 @@ extern struct fs_stats fs_stats;
 
 /* The VM's counters are shown once it is up. */
 void	fs_stats_vm_started(bool up);
+/*
+ * Fault latency: a READ that started at t0 (CLOCK_MONOTONIC) is served;
+ * counted in log2 buckets of nanoseconds, shown as percentiles.
+ */
+#define	FS_LAT_BUCKETS	40
+void	fs_stats_latency_record(const struct timespec *t0);
+/* The invalidation queue holds n ranges now. */
+void	fs_stats_inval_pending(unsigned long n);
 
 #define	FS_STAT_INC(field)						\
 	__atomic_add_fetch(&fs_stats.field, 1, __ATOMIC_RELAXED)

@@ -4,13 +4,9 @@
  * and path, handles by what they are, pages by their (simulated)
  * physical address.
  *
- * vm/objects walks the global object list the way FreeBSD's vm.objects
- * sysctl does, with RCU instead of the list mutex: objects are type-stable
- * and never leave the list, so the walk is safe against concurrent frees.
- * Each live object is read under its read lock, taken with a try-lock
- * inside the read-side section (never blocking there); an object whose
- * lock is busy is referenced and read in a second pass, outside the
- * section, with a blocking lock.
+ * vm/objects lists what vm_object_snapshot() gathers, the way FreeBSD's
+ * vm.objects sysctl walks the object list (the walk and its RCU rules
+ * are vm_object.c's).
  */
 #include "config.h"
 
@@ -31,17 +27,6 @@
 #include "fuse/fs_vfile.h"
 #include "fuse/fs_vm.h"
 
-struct obj_row {
-	uint64_t	 id;
-	vm_object_t	 held;		/* referenced for the second pass */
-	unsigned long	 resident, active, inactive;
-	unsigned	 ref, shadow;
-	vm_memattr_t	 memattr;
-	objtype_t	 type;
-	bool		 dead;
-	char		 path[sizeof(((struct vm_object *)0)->path)];
-};
-
 const char *
 fs_vm_type_code(objtype_t type)
 {
@@ -58,90 +43,23 @@ fs_vm_type_code(objtype_t type)
 	}
 }
 
-/* Fill row from object.  The object must be locked. */
-static void
-obj_row_fill(struct obj_row *row, vm_object_t object, unsigned own_refs)
-{
-	vm_page_t m;
-
-	row->id = object->id;
-	row->type = object->type;
-	row->dead = object->type == OBJT_DEAD ||
-	    (object->flags & OBJ_DEAD) != 0;
-	row->resident = object->resident_page_count;
-	row->active = row->inactive = 0;
-	TAILQ_FOREACH(m, &object->memq, listq) {
-		if (m->queue == PQ_ACTIVE)
-			row->active++;
-		else if (m->queue == PQ_INACTIVE)
-			row->inactive++;
-	}
-	row->ref = refcount_load(&object->ref_count) - own_refs;
-	row->shadow = (unsigned)object->shadow_count;
-	row->memattr = object->memattr;
-	memcpy(row->path, object->path, sizeof(row->path));
-	row->path[sizeof(row->path) - 1] = '\0';
-}
-
 int
 fs_vm_objects_generate(struct sbuf *sb, fuse_ino_t ino)
 {
-	struct obj_row *rows, *nrows;
-	size_t n, alloc, i;
-	vm_object_t object;
+	struct vm_object_stat *rows;
+	size_t n, i;
 
 	(void)ino;
-	rows = NULL;
-	n = alloc = 0;
-	rcu_thread_online();
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
-		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
-		    OBJT_DEAD)
-			continue;
-		if (n == alloc) {
-			alloc = alloc == 0 ? 64 : alloc * 2;
-			nrows = realloc(rows, alloc * sizeof(*rows));
-			if (nrows == NULL)
-				break;
-			rows = nrows;
-		}
-		memset(&rows[n], 0, sizeof(rows[n]));
-		if (VM_OBJECT_TRYRLOCK(object)) {
-			obj_row_fill(&rows[n], object, 0);
-			VM_OBJECT_RUNLOCK(object);
-			if (!rows[n].dead)
-				n++;
-		} else if (refcount_acquire_if_not_zero(&object->ref_count)) {
-			rows[n].held = object;
-			n++;
-		}
-	}
-	rcu_read_unlock();
-
-	/* Second pass: objects whose lock was busy, now referenced. */
-	for (i = 0; i < n; i++) {
-		object = rows[i].held;
-		if (object == NULL)
-			continue;
-		VM_OBJECT_RLOCK(object);
-		obj_row_fill(&rows[i], object, 1);
-		VM_OBJECT_RUNLOCK(object);
-		rows[i].held = NULL;
-		vm_object_deallocate(object);
-	}
-
+	/* Out of memory midway: list what was gathered. */
+	(void)vm_object_snapshot(&rows, &n);
 	sbuf_printf(sb, "%6s %5s %5s %5s %3s %3s %3s %2s %s\n", "ID", "RES",
 	    "ACT", "INACT", "REF", "SHD", "CM", "TP", "PATH");
-	for (i = 0; i < n; i++) {
-		if (rows[i].dead)
-			continue;
+	for (i = 0; i < n; i++)
 		sbuf_printf(sb, "%6" PRIu64 " %5lu %5lu %5lu %3u %3u %-3s %-2s "
 		    "%s\n", rows[i].id, rows[i].resident, rows[i].active,
 		    rows[i].inactive, rows[i].ref, rows[i].shadow,
 		    vm_memattr_name(rows[i].memattr),
 		    fs_vm_type_code(rows[i].type), rows[i].path);
-	}
 	free(rows);
 	return (sbuf_error(sb));
 }
@@ -386,30 +304,11 @@ fs_vm_object_pages_generate(struct sbuf *sb, fuse_ino_t ino)
 int
 fs_vm_object_foreach(int (*cb)(uint64_t id, void *arg), void *arg)
 {
-	vm_object_t object;
-	uint64_t *ids, *nids;
-	size_t n, alloc, i;
+	uint64_t *ids;
+	size_t n, i;
 	int error;
 
-	ids = NULL;
-	n = alloc = 0;
-	rcu_thread_online();
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
-		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
-		    OBJT_DEAD ||
-		    refcount_load(&object->ref_count) == 0)
-			continue;
-		if (n == alloc) {
-			alloc = alloc == 0 ? 64 : alloc * 2;
-			nids = realloc(ids, alloc * sizeof(*ids));
-			if (nids == NULL)
-				break;
-			ids = nids;
-		}
-		ids[n++] = __atomic_load_n(&object->id, __ATOMIC_RELAXED);
-	}
-	rcu_read_unlock();
+	(void)vm_object_ids(&ids, &n);
 	error = 0;
 	for (i = 0; i < n && error == 0; i++)
 		error = cb(ids[i], arg);

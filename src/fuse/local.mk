@@ -9,7 +9,8 @@ src_libdevpagerfs_a_SOURCES += \
 	src/fuse/fs_ctl.h \
 	src/fuse/fs_device.c \
 	src/fuse/fs_device.h \
-	src/fuse/fs_errno.c \
+	src/fuse/fs_devnode.c \
+	src/fuse/fs_devnode.h \
 	src/fuse/fs_inval.c \
 	src/fuse/fs_inval.h \
 	src/fuse/fs_node.h \

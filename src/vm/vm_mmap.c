@@ -65,3 +65,26 @@ out:
 	*objp = obj;
 	return (error);
 }
+
+int
+vm_mmap_to_errno(int rv)
+{
+
+	switch (rv) {
+	case KERN_SUCCESS:
+		return (0);
+	case KERN_INVALID_ADDRESS:
+		return (ENXIO);
+	case KERN_PROTECTION_FAILURE:
+		return (EIO);
+	case KERN_NO_SPACE:
+		return (ENOSPC);
+	case KERN_INVALID_ARGUMENT:
+		return (EINVAL);
+	case KERN_RESOURCE_SHORTAGE:
+		return (ENOMEM);
+	case KERN_FAILURE:
+	default:
+		return (EIO);
+	}
+}

@@ -29,4 +29,11 @@ int	vm_mmap_cdev(struct cdev *dev, vm_ooffset_t *foff, vm_size_t size,
 	    vm_prot_t prot, vm_prot_t maxprot, const struct ucred *cred,
 	    vm_object_t *objp);
 
+/*
+ * The errno for a vm_fault() result (KERN_*), as FreeBSD's
+ * vm_mmap_to_errno(): the one translation of VM results to errno values
+ * (pager results never leave src/vm; vm_fault turns them into KERN_*).
+ */
+int	vm_mmap_to_errno(int rv);
+
 #endif /* !_VM_VM_MMAP_H_ */

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,4 +611,162 @@ vm_object_revival_count(void)
 {
 
 	return (__atomic_load_n(&obj_revivals, __ATOMIC_RELAXED));
+}
+
+/*
+ * Fill row from object, not counting own_refs of the walker's.  The
+ * object must be locked.
+ */
+static void
+vm_object_stat_fill(struct vm_object_stat *row, vm_object_t object,
+    unsigned own_refs)
+{
+	vm_page_t m;
+
+	VM_OBJECT_ASSERT_LOCKED(object);
+	row->id = object->id;
+	row->type = object->type;
+	row->flags = object->flags;
+	row->resident = object->resident_page_count;
+	row->active = row->inactive = 0;
+	TAILQ_FOREACH(m, &object->memq, listq) {
+		if (m->queue == PQ_ACTIVE)
+			row->active++;
+		else if (m->queue == PQ_INACTIVE)
+			row->inactive++;
+	}
+	row->ref = refcount_load(&object->ref_count) - own_refs;
+	row->shadow = (unsigned)object->shadow_count;
+	row->memattr = object->memattr;
+	memcpy(row->path, object->path, sizeof(row->path));
+	row->path[sizeof(row->path) - 1] = '\0';
+}
+
+static bool
+vm_object_stat_dead(const struct vm_object_stat *row)
+{
+
+	return (row->type == OBJT_DEAD || (row->flags & OBJ_DEAD) != 0);
+}
+
+int
+vm_object_snapshot(struct vm_object_stat **rowsp, size_t *np)
+{
+	struct vm_object_stat *rows, *nrows;
+	vm_object_t object, *held;
+	size_t n, alloc, i, j;
+	int error;
+
+	rows = NULL;
+	held = NULL;
+	n = alloc = 0;
+	error = 0;
+	rcu_thread_online();
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD)
+			continue;
+		if (n == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			nrows = reallocarray(rows, alloc, sizeof(*rows));
+			if (nrows == NULL) {
+				error = ENOMEM;
+				break;
+			}
+			rows = nrows;
+			nrows = reallocarray(held, alloc, sizeof(*held));
+			if (nrows == NULL) {
+				error = ENOMEM;
+				break;
+			}
+			held = (vm_object_t *)nrows;
+		}
+		memset(&rows[n], 0, sizeof(rows[n]));
+		held[n] = NULL;
+		if (VM_OBJECT_TRYRLOCK(object)) {
+			vm_object_stat_fill(&rows[n], object, 0);
+			VM_OBJECT_RUNLOCK(object);
+			if (!vm_object_stat_dead(&rows[n]))
+				n++;
+		} else if (refcount_acquire_if_not_zero(&object->ref_count)) {
+			held[n] = object;
+			n++;
+		}
+	}
+	rcu_read_unlock();
+
+	/* Second pass: objects whose lock was busy, now referenced. */
+	for (i = j = 0; i < n; i++) {
+		object = held[i];
+		if (object != NULL) {
+			VM_OBJECT_RLOCK(object);
+			vm_object_stat_fill(&rows[i], object, 1);
+			VM_OBJECT_RUNLOCK(object);
+			vm_object_deallocate(object);
+		}
+		if (!vm_object_stat_dead(&rows[i]))
+			rows[j++] = rows[i];
+	}
+	free(held);
+	*rowsp = rows;
+	*np = j;
+	return (error);
+}
+
+int
+vm_object_ids(uint64_t **idsp, size_t *np)
+{
+	vm_object_t object;
+	uint64_t *ids, *nids;
+	size_t n, alloc;
+	int error;
+
+	ids = NULL;
+	n = alloc = 0;
+	error = 0;
+	rcu_thread_online();
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD ||
+		    refcount_load(&object->ref_count) == 0)
+			continue;
+		if (n == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			nids = reallocarray(ids, alloc, sizeof(*ids));
+			if (nids == NULL) {
+				error = ENOMEM;
+				break;
+			}
+			ids = nids;
+		}
+		ids[n++] = __atomic_load_n(&object->id, __ATOMIC_RELAXED);
+	}
+	rcu_read_unlock();
+	*idsp = ids;
+	*np = n;
+	return (error);
+}
+
+bool
+vm_object_find_rcu(bool (*match)(vm_object_t object, void *arg), void *arg)
+{
+	vm_object_t object;
+	bool found;
+
+	found = false;
+	rcu_thread_online();
+	rcu_read_lock();
+	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
+		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
+		    OBJT_DEAD)
+			continue;
+		if (match(object, arg)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return (found);
 }

@@ -152,6 +152,39 @@ void	vm_object_set_path(vm_object_t object, const char *path);
 /* Find a live object by id and reference it; NULL if none. */
 vm_object_t vm_object_lookup_id(uint64_t id);
 
+/*
+ * The walks of the global list, with its rules in one place (see the top
+ * of this file): lock-free inside one read-side section, never blocking
+ * there.  The caller must be (or becomes, here) a registered RCU thread
+ * and holds no VM lock.
+ *
+ * vm_object_snapshot: one row per live object, read under the object's
+ * read lock -- taken with a try-lock inside the section; an object whose
+ * lock is busy is referenced there and read in a second pass, outside
+ * the section, with a blocking lock (and its ref column does not count
+ * that reference).  *rowsp is malloc'ed (free it); 0 or ENOMEM (what was
+ * gathered until then is returned).
+ * vm_object_ids: the ids of the live objects (not OBJT_DEAD, ref_count
+ * not 0), read without locks.  *idsp is malloc'ed; 0 or ENOMEM as above.
+ * vm_object_find_rcu: match(object, arg) for every object not OBJT_DEAD,
+ * inside the section, until it returns true; match may read the object's
+ * atomic and RCU-published fields only, and must not block or lock.
+ * Whether one matched.
+ */
+struct vm_object_stat {
+	uint64_t	 id;
+	objtype_t	 type;
+	uint16_t	 flags;
+	unsigned long	 resident, active, inactive;
+	unsigned	 ref, shadow;
+	vm_memattr_t	 memattr;
+	char		 path[64];
+};
+int	vm_object_snapshot(struct vm_object_stat **rowsp, size_t *np);
+int	vm_object_ids(uint64_t **idsp, size_t *np);
+bool	vm_object_find_rcu(bool (*match)(vm_object_t object, void *arg),
+	    void *arg);
+
 /* Counters for the inspection tree (live objects, zone items). */
 unsigned long vm_object_live_count(void);
 unsigned long vm_object_zone_count(void);

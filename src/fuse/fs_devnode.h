@@ -1,0 +1,79 @@
+/*
+ * The nodes of dev/<name> while they are open.  A node lives from the
+ * first open of dev/<name> to the last release, and embeds the VM map of
+ * the node (vm_map.h): which object backs each range of its offsets.
+ * Mapping state is per node, never per open file: the kernel shares one
+ * page cache between all opens and may send writeback on any of them.
+ * A driver that retires a range (dev_retire_range: a gem buffer
+ * destroyed) has the map's entries there deleted and the kernel's cache
+ * of the range invalidated.
+ *
+ * Locks used to protect struct members in this file:
+ *	[t]	the node table mutex
+ *	(c)	constant while the node exists
+ */
+#ifndef _FUSE_FS_DEVNODE_H_
+#define _FUSE_FS_DEVNODE_H_
+
+#include <sys/queue.h>
+#include <fuse_lowlevel.h>
+
+#include "vm/vm.h"
+#include "vm/vm_map.h"
+
+struct cdev;
+struct file;
+
+struct fs_devnode {
+	LIST_ENTRY(fs_devnode) dn_link;	/* [t] */
+	fuse_ino_t	 dn_ino;	/* (c) */
+	struct cdev	*dn_dev;	/* (c) referenced */
+	unsigned	 dn_opens;	/* [t] open files (and retires
+					   running on the node) */
+	struct vm_map	 dn_map;	/* its own lock */
+};
+
+/* The inode number of dev/<name>. */
+fuse_ino_t fs_device_ino(const struct cdev *dev);
+
+/* Find or make the node of dev and count one more open file (NULL: no
+ * memory). */
+struct fs_devnode *fs_devnode_get(fuse_ino_t ino, struct cdev *dev);
+/* One open file less; the last one takes the map along. */
+void	fs_devnode_put(struct fs_devnode *dn);
+/* Drop every node (shutdown). */
+void	fs_devnode_fini(void);
+
+/*
+ * The revoke hook of dev_driver.h: invalidate the kernel's cache of the
+ * node for [off, off + len) (len 0: everything).
+ */
+void	fs_device_revoke(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
+/*
+ * The retire hook of dev_driver.h: delete the node's map entries in
+ * [off, off + len) (len 0: all), invalidate the kernel's cache of the
+ * range, then call done(arg).
+ */
+void	fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
+	    void (*done)(void *), void *arg);
+/* The pmap unmap callback: key is the node's inode number. */
+void	fs_device_pmap_unmap(uint64_t key, vm_ooffset_t off, vm_size_t len,
+	    void *arg);
+
+/*
+ * The node layer without a FUSE request, for tests: node_open/close count
+ * one open file of dev's node as fs_device_open/release do; node_resolve
+ * finds what a READ (prot VM_PROT_READ) or a write(2) (VM_PROT_WRITE) on
+ * the open file fp (NULL: the kernel's write-back) at node offset off
+ * would fault -- the object, referenced, and the offset in it -- making
+ * the map entry if needed (vm_map_lookup); node_nmaps counts the node's
+ * entries.
+ */
+struct fs_devnode *fs_device_node_open(struct cdev *dev);
+void	fs_device_node_close(struct fs_devnode *dn);
+int	fs_device_node_resolve(struct fs_devnode *dn, struct file *fp,
+	    vm_ooffset_t off, vm_prot_t prot, vm_object_t *objp,
+	    vm_ooffset_t *objoffp);
+unsigned long fs_device_node_nmaps(struct fs_devnode *dn);
+
+#endif /* !_FUSE_FS_DEVNODE_H_ */
