@@ -22,6 +22,7 @@
 #include "devpager/gem_ioctl.h"
 #include "kern/conf.h"
 #include "kern/devfs.h"
+#include "kern/fail.h"
 #include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/proc.h"
@@ -621,6 +622,41 @@ START_TEST(test_gem_fault_system)
 END_TEST
 
 /*
+ * A gem fault handed FreeBSD's RAM placeholder (the fail point
+ * vm_fault_fake_placeholder) frees it when the BO's page takes its place
+ * (cdev_pager(9)): the free RAM is the same before and after, for a vram
+ * and a system BO.
+ */
+START_TEST(test_gem_fault_ram_placeholder)
+{
+	static const char *const places[] = { "vram", "system" };
+	vm_object_t obj;
+	vm_page_t m;
+	unsigned long freepages, hits;
+	uint64_t off;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		(void)gt_create(places[i], 2 * PAGE_SIZE, &off, NULL);
+		obj = gt_map(off, NULL);
+		freepages = vm_phys_free_count();
+		ck_assert_int_eq(fail_point_set("vm_fault_fake_placeholder",
+		    "return(1)"), 0);
+		m = gt_fault(obj, 1, VM_PROT_READ, off + PAGE_SIZE);
+		ck_assert_int_eq(fail_point_set("vm_fault_fake_placeholder",
+		    "off"), 0);
+		ck_assert_int_eq(fail_point_hits("vm_fault_fake_placeholder",
+		    &hits), 0);
+		ck_assert_uint_ge(hits, 1);
+		ck_assert_ptr_eq(gt_bo(obj)->bo_pages[1], m);
+		gt_unhold(m);
+		ck_assert_uint_eq(vm_phys_free_count(), freepages);
+		vm_object_deallocate(obj);
+	}
+}
+END_TEST
+
+/*
  * Destroy while mapped: the handle, the memory and the charge go at
  * once, every place a page was served at is revoked, and faults on the
  * object the filesystem still references fail; the object lives until
@@ -780,6 +816,7 @@ dev_gem_suite(void)
 	tcase_add_test(tc, test_gem_mmap_single_translation);
 	tcase_add_test(tc, test_gem_fault_vram);
 	tcase_add_test(tc, test_gem_fault_system);
+	tcase_add_test(tc, test_gem_fault_ram_placeholder);
 	tcase_add_test(tc, test_gem_destroy_while_mapped);
 	suite_add_tcase(s, tc);
 	return (s);

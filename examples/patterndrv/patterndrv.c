@@ -144,7 +144,6 @@ pat_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	struct cdev *dev;
 	vm_memattr_t memattr;
 	vm_paddr_t paddr;
-	vm_page_t page, old;
 	unsigned char *p;
 	uint64_t o, w;
 	unsigned i;
@@ -184,19 +183,8 @@ pat_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	__atomic_add_fetch(&sc->sc_faults, 1, __ATOMIC_RELAXED);
 	dev_relthread(dev, ref);
 
-	if (devpager_page_fictitious(*mres)) {
-		page = *mres;
-		VM_OBJECT_WLOCK(object);
-		vm_page_updatefake(page, paddr, memattr);
-	} else {
-		page = vm_page_getfake(paddr, memattr);
-		VM_OBJECT_WLOCK(object);
-		old = vm_page_replace(page, object,
-		    devpager_page_pindex(*mres));
-		devpager_page_free(old);
-		*mres = page;
-	}
-	devpager_page_set_valid(page);
+	VM_OBJECT_WLOCK(object);
+	cdev_pager_fake_page(object, mres, paddr, memattr);
 	return (VM_PAGER_OK);
 }
 

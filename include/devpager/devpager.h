@@ -25,8 +25,10 @@
  * the C library's headers: no FUSE, no liburcu, no daemon source.
  *
  * Versioning.  DEVPAGER_KPI_VERSION changes whenever a structure, a
- * constant or a signature below changes; the daemon refuses a plugin
- * built against another version (EINVAL, nothing created).
+ * constant or a signature below changes, or a function is added; the
+ * daemon refuses a plugin built against another version (EINVAL, nothing
+ * created).  Version 2 added cdev_pager_page_replace and
+ * cdev_pager_fake_page, the tail of a fault handler.
  *
  * How this header stays true.  The structures and constants below mirror
  * the daemon's own headers (src/kern/conf.h, src/vm/vm.h, vm_pager.h,
@@ -51,7 +53,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define	DEVPAGER_KPI_VERSION	1
+#define	DEVPAGER_KPI_VERSION	2
 #define	DEVPAGER_PLUGIN_SYMBOL	"devpager_plugin"
 
 struct cdev;
@@ -346,6 +348,18 @@ vm_object_t cdev_pager_allocate(void *handle, enum obj_type tp,
 	    vm_prot_t prot, vm_ooffset_t foff, const struct ucred *cred);
 vm_object_t cdev_pager_lookup(void *handle);
 void	cdev_pager_free_page(vm_object_t object, vm_page_t m);
+/*
+ * The tail of a fault handler (object locked on entry and return).
+ * page_replace: page takes the placeholder *mres's place, the
+ * placeholder (fake or RAM, whichever the fault put there) is freed,
+ * page becomes fully valid and *mres.  fake_page: *mres becomes the fake
+ * page of paddr -- a fake placeholder repointed, a RAM one replaced (the
+ * lock is dropped around vm_page_getfake) -- fully valid.
+ */
+void	cdev_pager_page_replace(vm_object_t object, vm_page_t *mres,
+	    vm_page_t page);
+void	cdev_pager_fake_page(vm_object_t object, vm_page_t *mres,
+	    vm_paddr_t paddr, vm_memattr_t memattr);
 
 /* Objects. */
 void	vm_object_reference(vm_object_t object);

@@ -472,6 +472,15 @@ dev_destroy_named(const char *name, bool undo, struct sbuf *err)
 }
 
 int
+dev_memattr_store(struct cdev *dev, vm_memattr_t ma, struct sbuf *err)
+{
+
+	(void)err;
+	__atomic_store_n(&dev->si_memattr, ma, __ATOMIC_RELAXED);
+	return (0);
+}
+
+int
 dev_set_memattr_by_name(const char *name, vm_memattr_t ma, struct sbuf *err)
 {
 	const struct dev_driver *drv;

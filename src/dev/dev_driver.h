@@ -139,6 +139,7 @@ struct dev_driver {
 	 */
 	int		(*dd_set_memattr)(struct cdev *dev, vm_memattr_t ma,
 			    struct sbuf *err);
+	/* (dev_memattr_store: for drivers whose faults read si_memattr.) */
 	/*
 	 * Optional: make file-backed memory durable (fsync) for
 	 * [off, off + len), already checked to lie inside the device.
@@ -174,6 +175,13 @@ struct dev_driver {
 #define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;
 DEV_DRIVER_LIST(DEV_DRIVER_DECLARE)
 #undef DEV_DRIVER_DECLARE
+
+/*
+ * A dd_set_memattr for drivers whose d_mmap or fault handler reads the
+ * device's si_memattr: store ma there (vm/devices shows it too).  New
+ * faults get it; resident pages keep theirs until revoked.
+ */
+int	dev_memattr_store(struct cdev *dev, vm_memattr_t ma, struct sbuf *err);
 
 /* Look a built-in driver up by name (NULL if none). */
 const struct dev_driver *dev_driver_find(const char *name);

@@ -64,7 +64,6 @@ struct fb_softc {
 	unsigned		 sc_height;	/* (c) pixels */
 	unsigned		 sc_bpp;	/* (c) 16, 24, 32 */
 	uint32_t		 sc_stride;	/* (c) bytes per row */
-	vm_memattr_t		 sc_memattr;	/* (a) for new fake pages */
 	vm_object_t		 sc_obj;	/* [m] the pager object, held */
 };
 
@@ -86,8 +85,6 @@ static int	fb_create(const struct dev_create_args *args,
 static int	fb_destroy(struct cdev *dev, struct sbuf *err);
 static int	fb_ctl(struct cdev *dev, int argc, char **argv,
 		    const struct ucred *cred, struct sbuf *out);
-static int	fb_set_memattr(struct cdev *dev, vm_memattr_t ma,
-		    struct sbuf *err);
 static void	fb_snapshot_row(void *arg, unsigned y, uint8_t *rgb);
 static int	fb_snapshot(struct fb_softc *sc, const char *path,
 		    struct sbuf *out);
@@ -119,7 +116,7 @@ const struct dev_driver dev_fb_driver = {
 	.dd_create = fb_create,
 	.dd_destroy = fb_destroy,
 	.dd_ctl = fb_ctl,
-	.dd_set_memattr = fb_set_memattr,
+	.dd_set_memattr = dev_memattr_store,
 };
 
 int
@@ -212,7 +209,7 @@ fb_mmap_single(struct cdev *dev, vm_ooffset_t *offset, vm_size_t size,
 		VM_OBJECT_WLOCK(obj);
 		/* Empty, so this cannot fail: the default CM column. */
 		(void)vm_object_set_memattr(obj,
-		    __atomic_load_n(&sc->sc_memattr, __ATOMIC_RELAXED));
+		    __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED));
 		vm_object_set_path(obj, path);
 		VM_OBJECT_WUNLOCK(obj);
 		sc->sc_obj = obj;
@@ -265,7 +262,6 @@ fb_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	struct cdev *dev;
 	vm_memattr_t memattr;
 	vm_paddr_t paddr;
-	vm_page_t page, old;
 	int ref;
 
 	(void)prot;
@@ -285,25 +281,11 @@ fb_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 		return (VM_PAGER_BAD);
 	}
 	paddr = sc->sc_base + trunc_page(offset);
-	memattr = __atomic_load_n(&sc->sc_memattr, __ATOMIC_RELAXED);
+	memattr = __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED);
 	dev_relthread(dev, ref);
 
-	if (((*mres)->flags & PG_FICTITIOUS) != 0) {
-		/* A fake placeholder, or our own page being paged in
-		 * again after an invalidation: repoint it. */
-		page = *mres;
-		VM_OBJECT_WLOCK(object);
-		vm_page_updatefake(page, paddr, memattr);
-	} else {
-		page = vm_page_getfake(paddr, memattr);
-		VM_OBJECT_WLOCK(object);
-		old = vm_page_replace(page, object, (*mres)->pindex);
-		if (old != *mres)
-			panic("fb_pg_fault: invalid page replacement");
-		vm_page_free_unlocked(old);
-		*mres = page;
-	}
-	page->valid = VM_PAGE_BITS_ALL;
+	VM_OBJECT_WLOCK(object);
+	cdev_pager_fake_page(object, mres, paddr, memattr);
 	return (VM_PAGER_OK);
 }
 
@@ -381,7 +363,6 @@ fb_create(const struct dev_create_args *args, const struct ucred *cred,
 	sc->sc_bpp = bpp;
 	sc->sc_stride = stride;
 	sc->sc_size = size;
-	sc->sc_memattr = ma;
 	error = vm_phys_window_create(args->name, size, -1, 0, "memfd", ma,
 	    &sc->sc_window, &sc->sc_base);
 	if (error != 0) {
@@ -431,18 +412,6 @@ fb_destroy(struct cdev *dev, struct sbuf *err)
 	vm_phys_window_destroy(sc->sc_window);
 	mtx_destroy(&sc->sc_mtx);
 	free(sc);
-	return (0);
-}
-
-/* Faults from now on get ma; resident pages keep theirs until revoked. */
-static int
-fb_set_memattr(struct cdev *dev, vm_memattr_t ma, struct sbuf *err)
-{
-	struct fb_softc *sc = dev->si_drv1;
-
-	(void)err;
-	__atomic_store_n(&sc->sc_memattr, ma, __ATOMIC_RELAXED);
-	__atomic_store_n(&dev->si_memattr, ma, __ATOMIC_RELAXED);
 	return (0);
 }
 

@@ -56,7 +56,7 @@ static void	gem_pg_dtor(void *handle);
 static int	gem_pg_fault(vm_object_t obj, vm_ooffset_t offset, int prot,
 		    vm_page_t *mres);
 static void	gem_fault_unplace(vm_object_t obj, vm_page_t m);
-static void	gem_fault_drop(vm_page_t m);
+static void	gem_fault_drop(struct gem_bo *bo, vm_page_t m);
 
 const struct cdev_pager_ops gem_pager_ops = {
 	.cdev_pg_ctor = gem_pg_ctor,
@@ -106,18 +106,30 @@ gem_fault_unplace(vm_object_t obj, vm_page_t m)
 	cdev_pager_free_page(obj, m);
 }
 
+/* Is m the BO's page at its pindex?  The object must be locked. */
+static bool
+gem_bo_owns_page(const struct gem_bo *bo, vm_page_t m)
+{
+
+	return (bo->bo_pages != NULL && m->pindex < bo->bo_npages &&
+	    bo->bo_pages[m->pindex] == m);
+}
+
 /*
- * Dispose of a page that was at the pindex before and is in no object
- * now: free a placeholder; a page of the BO stays the BO's.
+ * Dispose of the page that was at the pindex when the fault began and is
+ * in no object now: a placeholder -- a fake page, or the RAM page the
+ * fault uses when vm_fault_fake_placeholder fires (cdev_pager(9)) -- is
+ * freed; a page of the BO (bo_pages, any placement) stays the BO's.
  */
 static void
-gem_fault_drop(vm_page_t m)
+gem_fault_drop(struct gem_bo *bo, vm_page_t m)
 {
 
 	KASSERT(m->object == NULL, ("gem_fault_drop: page %p in %p",
 	    (void *)m, (void *)m->object));
-	if ((m->flags & PG_FAKEZONE) != 0)
-		vm_page_free(m);
+	if ((m->flags & PG_FAKEZONE) != 0 || ((m->flags & PG_FICTITIOUS) == 0 &&
+	    !gem_bo_owns_page(bo, m)))
+		vm_page_free_unlocked(m);
 }
 
 /*
@@ -129,7 +141,7 @@ static int
 gem_pg_fault(vm_object_t obj, vm_ooffset_t offset, int prot, vm_page_t *mres)
 {
 	struct gem_bo *bo;
-	vm_page_t m, old, page, ph;
+	vm_page_t m, page, ph;
 	vm_pindex_t pidx;
 	int tries;
 	bool out;
@@ -165,19 +177,13 @@ retry:
 		KASSERT(vm_page_lookup(obj, pidx) == ph,
 		    ("gem_pg_fault: %p is not at %ju of %p", (void *)ph,
 		    (uintmax_t)pidx, (void *)obj));
-		if (ph == page) {
-			page->valid = VM_PAGE_BITS_ALL;
-			return (VM_PAGER_OK);
-		}
-		old = vm_page_replace(page, obj, pidx);
-		KASSERT(old == ph, ("gem_pg_fault: replaced %p, not %p",
-		    (void *)old, (void *)ph));
-		if ((old->oflags & VPO_UNMANAGED) == 0)
-			pmap_remove_all(old);
-		gem_fault_drop(old);
-		vm_page_xbusy(page);
-		page->valid = VM_PAGE_BITS_ALL;
-		*mres = page;
+		/* What is not the BO's page there is a placeholder. */
+		KASSERT(ph == page || !gem_bo_owns_page(bo, ph),
+		    ("gem_pg_fault: %p at %ju is a BO page", (void *)ph,
+		    (uintmax_t)pidx));
+		if (ph != page)
+			vm_page_xbusy(page);
+		cdev_pager_page_replace(obj, mres, page);
 		return (VM_PAGER_OK);
 	}
 
@@ -187,7 +193,7 @@ retry:
 		/* Another fault installed it meanwhile. */
 		if (vm_page_sleep_if_busy(m, "gempg"))
 			goto retry;
-		gem_fault_drop(ph);
+		gem_fault_drop(bo, ph);
 		*mres = page;
 		return (VM_PAGER_OK);
 	}
@@ -208,12 +214,12 @@ retry:
 	}
 	vm_page_xbusy(page);
 	page->valid = VM_PAGE_BITS_ALL;
-	gem_fault_drop(ph);
+	gem_fault_drop(bo, ph);
 	*mres = page;
 	return (VM_PAGER_OK);
 
 fail:
 	if (out)
-		gem_fault_drop(ph);
+		gem_fault_drop(bo, ph);
 	return (VM_PAGER_ERROR);
 }

@@ -41,6 +41,8 @@
 	X(cdev_pager_allocate)						\
 	X(cdev_pager_lookup)						\
 	X(cdev_pager_free_page)						\
+	X(cdev_pager_page_replace)					\
+	X(cdev_pager_fake_page)						\
 	X(vm_object_reference)						\
 	X(vm_object_deallocate)						\
 	X(vm_object_set_memattr)					\

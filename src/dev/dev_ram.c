@@ -93,7 +93,6 @@ struct ram_softc {
 	struct vm_phys_window *sc_window;	/* (c) */
 	vm_paddr_t	 sc_base;	/* (c) window base */
 	vm_size_t	 sc_size;	/* (c) bytes */
-	vm_memattr_t	 sc_memattr;	/* (a) what d_mmap reports */
 	struct ram_backing sc_backing;	/* (c) for dd_undo_create */
 	char		 sc_path[4096];	/* (c) backing=, or "" */
 };
@@ -110,8 +109,6 @@ static int	ram_create(const struct dev_create_args *args,
 		    struct sbuf *err);
 static int	ram_destroy(struct cdev *dev, struct sbuf *err);
 static int	ram_undo_create(struct cdev *dev, struct sbuf *err);
-static int	ram_set_memattr(struct cdev *dev, vm_memattr_t ma,
-		    struct sbuf *err);
 static int	ram_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
 static int	ram_size(const struct dev_create_args *args, uint64_t *sizep,
 		    struct sbuf *err);
@@ -149,7 +146,7 @@ const struct dev_driver dev_ram_driver = {
 	.dd_create = ram_create,
 	.dd_destroy = ram_destroy,
 	.dd_undo_create = ram_undo_create,
-	.dd_set_memattr = ram_set_memattr,
+	.dd_set_memattr = dev_memattr_store,
 	.dd_sync = ram_sync,
 };
 
@@ -164,7 +161,7 @@ ram_mmap(struct cdev *dev, vm_ooffset_t offset, vm_paddr_t *paddr,
 	if (offset >= sc->sc_size)
 		return (EINVAL);
 	*paddr = sc->sc_base + trunc_page(offset);
-	*memattr = __atomic_load_n(&sc->sc_memattr, __ATOMIC_RELAXED);
+	*memattr = __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED);
 	return (0);
 }
 
@@ -740,7 +737,6 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
 		}
 	}
 	sc->sc_size = size;
-	sc->sc_memattr = ma;
 	error = vm_phys_window_create(args->name, size, sc->sc_backing.rb_fd,
 	    0, sc->sc_backing.rb_fd >= 0 ? sc->sc_path : "memfd", ma,
 	    &sc->sc_window, &sc->sc_base);
@@ -813,17 +809,6 @@ ram_undo_create(struct cdev *dev, struct sbuf *err)
 
 	(void)err;
 	ram_teardown(dev, true);
-	return (0);
-}
-
-static int
-ram_set_memattr(struct cdev *dev, vm_memattr_t ma, struct sbuf *err)
-{
-	struct ram_softc *sc = dev->si_drv1;
-
-	(void)err;
-	__atomic_store_n(&sc->sc_memattr, ma, __ATOMIC_RELAXED);
-	__atomic_store_n(&dev->si_memattr, ma, __ATOMIC_RELAXED);
 	return (0);
 }
 

@@ -372,6 +372,47 @@ cdev_pager_free_page(vm_object_t object, vm_page_t m)
 		dev_pager_free_page(object, m);
 }
 
+void
+cdev_pager_page_replace(vm_object_t object, vm_page_t *mres, vm_page_t page)
+{
+	vm_page_t old;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	old = *mres;
+	if (page != old) {
+		if (vm_page_replace(page, object, old->pindex) != old)
+			panic("cdev_pager_page_replace: invalid page "
+			    "replacement");
+		if ((old->oflags & VPO_UNMANAGED) == 0)
+			pmap_remove_all(old);
+		vm_page_free_unlocked(old);
+		*mres = page;
+	}
+	page->valid = VM_PAGE_BITS_ALL;
+}
+
+void
+cdev_pager_fake_page(vm_object_t object, vm_page_t *mres, vm_paddr_t paddr,
+    vm_memattr_t memattr)
+{
+	vm_page_t page;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	page = *mres;
+	if ((page->flags & PG_FICTITIOUS) != 0) {
+		/* A fake placeholder, or a fake page of the object's being
+		 * paged in again: point it at paddr. */
+		vm_page_updatefake(page, paddr, memattr);
+		page->valid = VM_PAGE_BITS_ALL;
+		return;
+	}
+	/* getfake may block: no object lock around it. */
+	VM_OBJECT_WUNLOCK(object);
+	page = vm_page_getfake(paddr, memattr);
+	VM_OBJECT_WLOCK(object);
+	cdev_pager_page_replace(object, mres, page);
+}
+
 /* The object must be locked (write). */
 static void
 dev_pager_free_page(vm_object_t object, vm_page_t m)
@@ -645,7 +686,7 @@ old_dev_pager_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	const char *dname;
 	vm_memattr_t memattr, memattr1;
 	vm_paddr_t paddr;
-	vm_page_t m_paddr, page;
+	vm_page_t m_paddr;
 	unsigned dflags;
 	int ref, ret;
 	bool warn;
@@ -703,25 +744,8 @@ old_dev_pager_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	}
 	dev_relthread(dev, ref);
 
-	if (((*mres)->flags & PG_FICTITIOUS) != 0) {
-		/*
-		 * The placeholder is a fake page already (a resident page
-		 * being paged in again, or vm_fault's fake placeholder):
-		 * point it at paddr.
-		 */
-		page = *mres;
-		VM_OBJECT_WLOCK(object);
-		vm_page_updatefake(page, paddr, memattr);
-	} else {
-		/* getfake may block: no object lock around it. */
-		page = vm_page_getfake(paddr, memattr);
-		VM_OBJECT_WLOCK(object);
-		if (vm_page_replace(page, object, (*mres)->pindex) != *mres)
-			panic("invalid page replacement");
-		vm_page_free_unlocked(*mres);
-		*mres = page;
-	}
-	page->valid = VM_PAGE_BITS_ALL;
+	VM_OBJECT_WLOCK(object);
+	cdev_pager_fake_page(object, mres, paddr, memattr);
 	return (VM_PAGER_OK);
 }
 

@@ -153,24 +153,13 @@ sg_pager_getpages(vm_object_t object, vm_page_t *m, int count, int reqpage)
 	if (m_paddr != NULL)
 		memattr = pmap_page_get_memattr(m_paddr);
 
-	if ((m[reqpage]->flags & PG_FICTITIOUS) != 0) {
-		page = m[reqpage];
-		vm_page_updatefake(page, paddr, memattr);
-	} else {
-		VM_OBJECT_WUNLOCK(object);
-		page = vm_page_getfake(paddr, memattr);
-		VM_OBJECT_WLOCK(object);
-		if (vm_page_replace(page, object, pindex) != m[reqpage])
-			panic("sg_pager_getpages: invalid page replacement");
-		vm_page_free_unlocked(m[reqpage]);
-		m[reqpage] = page;
-	}
+	cdev_pager_fake_page(object, &m[reqpage], paddr, memattr);
+	page = m[reqpage];
 	if ((page->oflags & VPO_ONPGLIST) == 0) {
 		TAILQ_INSERT_TAIL(&object->un_pager.sgp.sgp_pglist, page,
 		    plinks.q);
 		page->oflags |= VPO_ONPGLIST;
 	}
-	page->valid = VM_PAGE_BITS_ALL;
 	return (VM_PAGER_OK);
 }
 

@@ -133,5 +133,22 @@ vm_object_t cdev_pager_allocate(void *handle, enum obj_type tp,
 	    vm_prot_t prot, vm_ooffset_t foff, const struct ucred *cred);
 vm_object_t cdev_pager_lookup(void *handle);
 void	cdev_pager_free_page(vm_object_t object, vm_page_t m);	/* WLOCKED */
+/*
+ * The tail of a cdev_pg_fault handler (cdev_pager(9)).  The object must
+ * be locked (write); it is locked on return.
+ *	cdev_pager_page_replace: page takes the place of the placeholder
+ *	    *mres (vm_page_replace); the placeholder -- a fake page or a RAM
+ *	    page, whichever vm_fault put there -- loses any mapping
+ *	    recorded for it and is freed; page becomes fully valid and
+ *	    *mres.  page == *mres: only the valid bits.
+ *	cdev_pager_fake_page: the fake page of paddr with memattr becomes
+ *	    *mres: a fake placeholder is repointed (vm_page_updatefake), a
+ *	    RAM one replaced by a new fake page (vm_page_getfake, with the
+ *	    object lock dropped around it) and freed.
+ */
+void	cdev_pager_page_replace(vm_object_t object, vm_page_t *mres,
+	    vm_page_t page);
+void	cdev_pager_fake_page(vm_object_t object, vm_page_t *mres,
+	    vm_paddr_t paddr, vm_memattr_t memattr);
 
 #endif /* !_VM_VM_PAGER_H_ */
