@@ -292,15 +292,22 @@ START_TEST(test_fb_create_bounds)
 	dev_create_args_init(&args);
 	strlcpy(args.name, "huge", sizeof(args.name));
 	strlcpy(args.driver, "fb", sizeof(args.driver));
-	args.width = 1u << 30;
-	args.height = 1u << 30;
-	args.bpp = 32;
+	ck_assert_int_eq(dev_create_args_add(&args, "width", "1073741824",
+	    &err), 0);
+	ck_assert_int_eq(dev_create_args_add(&args, "height", "1073741824",
+	    &err), 0);
+	ck_assert_int_eq(dev_create_args_add(&args, "bpp", "32", &err), 0);
 	ck_assert_int_eq(dev_create(&args, &drv_cred, &err), EINVAL);
 	(void)sbuf_finish(&err);
 	ck_assert_ptr_nonnull(strstr(sbuf_data(&err), "8192"));
-	args.width = 8192;
-	args.height = 8192;
-	args.bpp = 12;
+	dev_create_args_init(&args);
+	strlcpy(args.name, "huge", sizeof(args.name));
+	strlcpy(args.driver, "fb", sizeof(args.driver));
+	sbuf_clear(&err);
+	ck_assert_int_eq(dev_create_args_add(&args, "width", "8192", &err), 0);
+	ck_assert_int_eq(dev_create_args_add(&args, "height", "8192", &err),
+	    0);
+	ck_assert_int_eq(dev_create_args_add(&args, "bpp", "12", &err), 0);
 	sbuf_clear(&err);
 	ck_assert_int_eq(dev_create(&args, &drv_cred, &err), EINVAL);
 	sbuf_delete(&err);

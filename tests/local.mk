@@ -99,7 +99,7 @@ dist_check_SCRIPTS += tests/mount_gem.sh tests/mount_gem_private.sh
 # Plugins: the example driver and the loader test plugins, built against
 # include/devpager only (no src/), like any out-of-tree driver; the test
 # binary exports the driver KPI to them as the daemon does (-rdynamic).
-tests_check_devpager_SOURCES += tests/check_dev_kpi.c tests/check_dev_plugin.c
+tests_check_devpager_SOURCES += tests/check_dev_kpi.c tests/check_dev_plugin.c tests/check_dev_added.c
 tests_check_devpager_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 PLUGINFLAGS_CPP = -I$(top_srcdir)/include
 PLUGINFLAGS_C = -fPIC $(WARN_CFLAGS) $(PTHREAD_CFLAGS)

@@ -276,8 +276,8 @@ struct devpager_plugin_args {
 	gid_t		 dpa_gid;
 	int		 dpa_mode;
 	const struct ucred *dpa_cr;	/* for mda_cr */
-	/* Every other key=value pair, in command order (width, height,
-	 * bpp and backing too, as text). */
+	/* Every other key=value pair (all but size, memattr, mode, uid
+	 * and gid), as text, in command order. */
 	unsigned	 dpa_nparams;
 	const char *const *dpa_keys;
 	const char *const *dpa_values;

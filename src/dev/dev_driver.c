@@ -62,6 +62,27 @@ static const struct dev_driver *const dev_drivers[] = {
 };
 #undef DEV_DRIVER_ENTRY
 
+/*
+ * The test program's own drivers (dev_driver.h): a weak symbol that only
+ * the test program defines; in the daemon it stays NULL.
+ */
+extern const struct dev_driver *const dev_test_drivers[]
+    __attribute__((__weak__));
+
+/* The n-th driver of the table, then of dev_test_drivers; NULL past. */
+static const struct dev_driver *
+dev_driver_nth(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; dev_drivers[i] != NULL; i++)
+		if (i == n)
+			return (dev_drivers[i]);
+	if (dev_test_drivers == NULL)
+		return (NULL);
+	return (dev_test_drivers[n - i]);
+}
+
 static struct mtx dev_table_mtx =
     MTX_INITIALIZER("dev table", LOCK_RANK_LEAF, 0);
 static struct cds_list_head dev_table =			/* [t] (r) */
@@ -89,28 +110,10 @@ static bool	dev_driver_accepts(const struct dev_driver *drv,
 static int	dev_range_check(struct cdev *dev, vm_ooffset_t off,
 		    vm_size_t len, vm_size_t *lenp, struct sbuf *err);
 
-void
-dev_make_args_node(struct make_dev_args *mda,
-    const struct dev_create_args *args, const struct ucred *cred,
-    int default_mode)
-{
-	mda->mda_cr = cred;
-	mda->mda_uid = args->uid_set ? args->uid : cred->cr_uid;
-	mda->mda_gid = args->gid_set ? args->gid : cred->cr_gid;
-	mda->mda_mode = args->mode_set ? (int)args->mode : default_mode;
-}
-
-void
-dev_create_args_init(struct dev_create_args *args)
-{
-
-	memset(args, 0, sizeof(*args));
-	args->memattr = VM_MEMATTR_DEFAULT;
-}
-
 const struct dev_driver *
 dev_driver_find(const char *name)
 {
+	const struct dev_driver *drv;
 	unsigned i;
 
 	if (name == NULL)
@@ -118,9 +121,9 @@ dev_driver_find(const char *name)
 	/* A path names a plugin (dev_plugin.c). */
 	if (name[0] == '/')
 		return (&dev_plugin_driver);
-	for (i = 0; dev_drivers[i] != NULL; i++)
-		if (strcmp(dev_drivers[i]->dd_name, name) == 0)
-			return (dev_drivers[i]);
+	for (i = 0; (drv = dev_driver_nth(i)) != NULL; i++)
+		if (strcmp(drv->dd_name, name) == 0)
+			return (drv);
 	return (NULL);
 }
 
@@ -137,40 +140,42 @@ dev_driver_accepts(const struct dev_driver *drv, const char *key)
 	return (false);
 }
 
+/* Does any built-in driver take key? */
+static bool
+dev_key_known(const char *key)
+{
+	const struct dev_driver *drv;
+	unsigned i;
+
+	for (i = 0; (drv = dev_driver_nth(i)) != NULL; i++)
+		if (drv->dd_keys != NULL && drv->dd_keys[0] != NULL &&
+		    strcmp(drv->dd_keys[0], "*") != 0 &&
+		    dev_driver_accepts(drv, key))
+			return (true);
+	return (false);
+}
+
 /* Refuse every key given that the driver does not take. */
 static int
 dev_check_keys(const struct dev_driver *drv,
     const struct dev_create_args *args, struct sbuf *err)
 {
-	const char *given[8];
-	unsigned i, n;
+	const char *key;
+	unsigned i;
 
-	n = 0;
-	if (args->size_set)
-		given[n++] = "size";
-	if (args->memattr_set)
-		given[n++] = "memattr";
-	if (args->backing[0] != '\0')
-		given[n++] = "backing";
-	if (args->width != 0)
-		given[n++] = "width";
-	if (args->height != 0)
-		given[n++] = "height";
-	if (args->bpp != 0)
-		given[n++] = "bpp";
-	for (i = 0; i < n; i++) {
-		if (!dev_driver_accepts(drv, given[i])) {
+	for (i = 0; i < args->nparams; i++) {
+		key = args->keys[i];
+		if (dev_args_node_key(key) || dev_driver_accepts(drv, key))
+			continue;
+		if (dev_key_known(key))
 			sbuf_printf(err, "driver '%s' does not accept key '%s'",
-			    drv->dd_name, given[i]);
-			return (EINVAL);
+			    drv->dd_name, key);
+		else {
+			sbuf_cat(err, "unknown key '");
+			dev_arg_quote(err, key, 32);
+			sbuf_cat(err, "'");
 		}
-	}
-	for (i = 0; i < args->nextra; i++) {
-		if (!dev_driver_accepts(drv, args->extra_key[i])) {
-			sbuf_printf(err, "unknown key '%s' for driver '%s'",
-			    args->extra_key[i], drv->dd_name);
-			return (EINVAL);
-		}
+		return (EINVAL);
 	}
 	return (0);
 }
@@ -192,10 +197,8 @@ dev_check_args(const struct dev_create_args *args, struct sbuf *err)
 		return (ENOENT);
 	}
 	error = dev_check_keys(drv, args, err);
-	if (error == 0 && args->mode_set && (args->mode & ~07777) != 0) {
-		sbuf_printf(err, "mode 0%o out of range", (unsigned)args->mode);
-		error = EINVAL;
-	}
+	if (error == 0)
+		error = dev_args_node(args, err);
 	if (error == 0 && drv->dd_check != NULL)
 		error = drv->dd_check(args, err);
 	return (error);

@@ -20,7 +20,14 @@
  * a driver's state is never freed under a running command.
  *
  * Adding a driver: define `const struct dev_driver dev_NAME_driver` in
- * src/dev/dev_NAME.c and add X(NAME) to DEV_DRIVER_LIST below (one line).
+ * src/dev/dev_NAME.c -- with its create keys (dd_keys) and the check of
+ * their values (dd_check, with the helpers of dev_args.h) -- add X(NAME)
+ * to DEV_DRIVER_LIST below (one line) and the file to src/dev/local.mk.
+ * Nothing in src/fuse or src/ctl changes: create passes every key=value
+ * through, and `NAME DEV VERB ...` reaches dd_ctl.  The test program may
+ * add drivers of its own without touching this file: it defines
+ * `const struct dev_driver *const dev_test_drivers[]` (NULL-terminated;
+ * a weak symbol the daemon leaves undefined), searched after the list.
  *
  * Locks used to protect struct members in this file:
  *	(c)	constant
@@ -35,12 +42,11 @@
 
 #include "kern/sbuf.h"
 #include "kern/ucred.h"
+#include "dev/dev_args.h"
 #include "vm/vm.h"
 
 struct cdev;
 
-#define	DEV_PARAM_MAX		16	/* key=value pairs in one statement */
-#define	DEV_SIZE_MAX		(64ULL << 30)	/* largest device window */
 #define	DEV_SIZE_DEFAULT	(16ULL << 20)	/* ram without size= */
 
 /*
@@ -52,63 +58,23 @@ struct cdev;
  */
 #define	DEV_MEM_SIZE		0x200000000000ULL
 
-/*
- * fb geometry bounds, checked by the ctl parser and by the fb driver
- * (FB_DIM_MAX, FB_SIZE_MAX in dev_fb.h, which must be the same numbers),
- * and given in devpagerfs.conf(5) and devpagerfs_fb(4).
- */
-#define	DEV_FB_DIM_MAX		8192	/* width, height */
-#define	DEV_FB_BYTES_MAX	(256ULL << 20)	/* width * height * bpp / 8 */
-
-/* The parameters of `create NAME driver=DRIVER [key=value ...]`. */
-struct dev_create_args {
-	char		 name[64];	/* validated with dev_name_valid() */
-	char		 driver[256];	/* a built-in name or /path/x.so */
-	uint64_t	 size;		/* bytes, page-rounded; 0 = default */
-	bool		 size_set;
-	vm_memattr_t	 memattr;
-	bool		 memattr_set;
-	char		 backing[4096];	/* ram: backing=PATH, "" = memfd */
-	unsigned	 width, height, bpp;	/* fb; 0 = not given */
-	mode_t		 mode;		/* node permissions */
-	bool		 mode_set;
-	uid_t		 uid;
-	gid_t		 gid;
-	bool		 uid_set, gid_set;
-	/* Anything else, for plugins: key=value pairs kept verbatim. */
-	unsigned	 nextra;
-	char		 extra_key[DEV_PARAM_MAX][32];
-	char		 extra_val[DEV_PARAM_MAX][256];
-};
-
-/* Zero args (no key given). */
-void	dev_create_args_init(struct dev_create_args *args);
-struct make_dev_args;
-/*
- * Fill the node fields of mda (owner, group, mode) from a create
- * statement: its uid=, gid= and mode= where given, else the creator's
- * credentials and default_mode.  Drivers call this after
- * make_dev_args_init().
- */
-void	dev_make_args_node(struct make_dev_args *mda,
-	    const struct dev_create_args *args, const struct ucred *cred,
-	    int default_mode);
-
 struct dev_driver {
 	const char	*dd_name;	/* (c) "mem", "ram", "fb", "gem" */
 	/*
-	 * Which keys create accepts besides name/driver/mode/uid/gid
-	 * (NULL-terminated; an entry "*" accepts any other key, kept in
-	 * extra_key/extra_val).  dev_create refuses the others.
+	 * Which keys create accepts besides driver= and the node keys
+	 * mode/uid/gid (NULL-terminated; an entry "*" accepts any key).
+	 * dev_check_args refuses the others before dd_check runs.
 	 */
 	const char	*const *dd_keys;	/* (c) */
 	/* Devices of this driver are eternal (never destroyed). */
 	bool		 dd_eternal;	/* (c) */
 	/*
-	 * Optional: validate args as dd_create would, without creating
-	 * anything and without the VM (the configuration file is checked
-	 * before the VM exists): values, backing paths.  0 or errno with a
-	 * one-line message in err.
+	 * Optional: check the values of the driver's keys (dev_args.h
+	 * helpers) as dd_create will read them, without creating anything
+	 * and without the VM (the configuration file is checked before the
+	 * VM exists): values, bounds, backing paths.  The one place a
+	 * driver's rules are written; dd_create may trust what it passed.
+	 * 0 or errno with a one-line message in err.
 	 */
 	int		(*dd_check)(const struct dev_create_args *args,
 			    struct sbuf *err);
@@ -189,8 +155,9 @@ const struct dev_driver *dev_driver_find(const char *name);
 /*
  * Check create arguments without creating anything (no VM, no registry):
  * the name, the driver (ENOENT "unknown driver 'x'"), the keys the driver
- * accepts (EINVAL naming the key) and the driver's dd_check.  0 or errno
- * with a one-line message in err.
+ * accepts (EINVAL: "unknown key 'k'" for a key no built-in driver takes,
+ * "driver 'd' does not accept key 'k'" otherwise), the node keys' values
+ * and the driver's dd_check.  0 or errno with a one-line message in err.
  */
 int	dev_check_args(const struct dev_create_args *args, struct sbuf *err);
 

@@ -74,9 +74,11 @@ static int	fb_pg_ctor(void *handle, vm_ooffset_t size, vm_prot_t prot,
 static void	fb_pg_dtor(void *handle);
 static int	fb_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 		    vm_page_t *mres);
+static int	fb_dim(const struct dev_create_args *args, const char *key,
+		    unsigned *vp, struct sbuf *err);
 static int	fb_args(const struct dev_create_args *args, unsigned *wp,
 		    unsigned *hp, unsigned *bppp, uint32_t *stridep,
-		    uint64_t *sizep, struct sbuf *err);
+		    uint64_t *sizep, vm_memattr_t *map, struct sbuf *err);
 static int	fb_check(const struct dev_create_args *args,
 		    struct sbuf *err);
 static int	fb_create(const struct dev_create_args *args,
@@ -94,10 +96,6 @@ static struct cdevsw fb_cdevsw = {
 	.d_name = "fb",
 	.d_mmap_single = fb_mmap_single,
 };
-
-/* The ctl parser checks the same bounds first (dev_driver.h). */
-_Static_assert(FB_DIM_MAX == DEV_FB_DIM_MAX, "fb width/height bound");
-_Static_assert(FB_SIZE_MAX == DEV_FB_BYTES_MAX, "fb size bound");
 
 static const struct cdev_pager_ops fb_pager_ops = {
 	.cdev_pg_ctor = fb_pg_ctor,
@@ -289,33 +287,67 @@ fb_pg_fault(vm_object_t object, vm_ooffset_t offset, int prot,
 	return (VM_PAGER_OK);
 }
 
-/* The geometry of args (defaults for what is not given).  Allocates
- * nothing. */
+/* width= or height=: 1 to FB_DIM_MAX pixels; *vp untouched if unset. */
+static int
+fb_dim(const struct dev_create_args *args, const char *key, unsigned *vp,
+    struct sbuf *err)
+{
+	const char *val;
+	uint64_t v;
+	int error;
+
+	if ((val = dev_create_args_get(args, key)) == NULL)
+		return (0);
+	error = dev_arg_uint(key, val, FB_DIM_MAX, &v, err);
+	if (error == 0 && v == 0) {
+		sbuf_printf(err, "%s: must be at least 1", key);
+		error = EINVAL;
+	}
+	if (error == 0)
+		*vp = (unsigned)v;
+	return (error);
+}
+
+/*
+ * The values of fb's keys, defaults for what is not given: the geometry
+ * (width=, height=, bpp=; the device at most FB_SIZE_MAX bytes) and
+ * memattr= (write-combining by default).  Allocates nothing.  0 or
+ * EINVAL with a message.
+ */
 static int
 fb_args(const struct dev_create_args *args, unsigned *wp, unsigned *hp,
-    unsigned *bppp, uint32_t *stridep, uint64_t *sizep, struct sbuf *err)
+    unsigned *bppp, uint32_t *stridep, uint64_t *sizep, vm_memattr_t *map,
+    struct sbuf *err)
 {
+	const char *val;
 	unsigned w, h, bpp;
+	uint64_t v;
+	bool set;
+	int error;
 
-	w = args->width != 0 ? args->width : FB_WIDTH_DEFAULT;
-	h = args->height != 0 ? args->height : FB_HEIGHT_DEFAULT;
-	bpp = args->bpp != 0 ? args->bpp : FB_BPP_DEFAULT;
-	if (w > FB_DIM_MAX || h > FB_DIM_MAX) {
-		sbuf_printf(err, "framebuffer %ux%u: width and height must be "
-		    "from 1 to %u", w, h, FB_DIM_MAX);
-		return (EINVAL);
+	w = FB_WIDTH_DEFAULT;
+	h = FB_HEIGHT_DEFAULT;
+	bpp = FB_BPP_DEFAULT;
+	*map = VM_MEMATTR_WRITE_COMBINING;
+	error = fb_dim(args, "width", &w, err);
+	if (error == 0)
+		error = fb_dim(args, "height", &h, err);
+	if (error == 0 && (val = dev_create_args_get(args, "bpp")) != NULL) {
+		error = dev_arg_uint("bpp", val, 32, &v, err);
+		if (error == 0 && v != 16 && v != 24 && v != 32) {
+			sbuf_printf(err, "bpp: must be 16, 24 or 32");
+			error = EINVAL;
+		}
+		if (error == 0)
+			bpp = (unsigned)v;
 	}
-	if (bpp != 16 && bpp != 24 && bpp != 32) {
-		sbuf_printf(err, "bpp %u: must be 16, 24 or 32", bpp);
-		return (EINVAL);
-	}
+	if (error == 0)
+		error = dev_args_memattr(args, map, &set, err);
+	if (error != 0)
+		return (error);
 	if (fb_geometry(w, h, bpp, stridep, sizep) != 0) {
-		sbuf_printf(err, "framebuffer %ux%ux%u is larger than %lluM",
-		    w, h, bpp, (unsigned long long)(FB_SIZE_MAX >> 20));
-		return (EINVAL);
-	}
-	if (args->memattr_set && vm_memattr_name(args->memattr)[0] == '?') {
-		sbuf_printf(err, "invalid memattr");
+		sbuf_printf(err, "framebuffer of %ux%ux%u is larger than "
+		    "%lluM", w, h, bpp, (unsigned long long)(FB_SIZE_MAX >> 20));
 		return (EINVAL);
 	}
 	*wp = w;
@@ -328,10 +360,11 @@ static int
 fb_check(const struct dev_create_args *args, struct sbuf *err)
 {
 	unsigned w, h, bpp;
+	vm_memattr_t ma;
 	uint32_t stride;
 	uint64_t size;
 
-	return (fb_args(args, &w, &h, &bpp, &stride, &size, err));
+	return (fb_args(args, &w, &h, &bpp, &stride, &size, &ma, err));
 }
 
 static int
@@ -347,11 +380,10 @@ fb_create(const struct dev_create_args *args, const struct ucred *cred,
 	uint64_t size;
 	int error;
 
-	error = fb_args(args, &w, &h, &bpp, &stride, &size, err);
+	error = fb_args(args, &w, &h, &bpp, &stride, &size, &ma, err);
 	if (error != 0)
 		return (error);
 	rcu_thread_online();
-	ma = args->memattr_set ? args->memattr : VM_MEMATTR_WRITE_COMBINING;
 	sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
 		sbuf_printf(err, "out of memory");

@@ -113,19 +113,25 @@ gem_vram_size(const struct dev_create_args *args, uint64_t *sizep,
     struct sbuf *err)
 {
 	char lo[32], hi[32];
+	uint64_t size;
+	bool set;
+	int error;
 
-	if (!args->size_set) {
+	error = dev_args_size(args, &size, &set, err);
+	if (error != 0)
+		return (error);
+	if (!set) {
 		*sizep = GEM_VRAM_DEFAULT;
 		return (0);
 	}
-	if (args->size < GEM_VRAM_MIN || args->size > GEM_VRAM_MAX) {
+	if (size < GEM_VRAM_MIN || size > GEM_VRAM_MAX) {
 		size_format(GEM_VRAM_MIN, lo, sizeof(lo));
 		size_format(GEM_VRAM_MAX, hi, sizeof(hi));
 		sbuf_printf(err, "vram size must be between %s and %s", lo,
 		    hi);
 		return (EINVAL);
 	}
-	*sizep = round_page(args->size);
+	*sizep = round_page(size);
 	return (0);
 }
 

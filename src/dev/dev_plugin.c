@@ -136,6 +136,8 @@ static struct plugin_list plugin_live =			/* [p] */
 static struct plugin_list plugin_retired =		/* [p] */
     LIST_HEAD_INITIALIZER(plugin_retired);
 
+static int	plugin_params(const struct dev_create_args *args,
+		    struct devpager_plugin_args *dpa, struct sbuf *err);
 static int	plugin_check(const struct dev_create_args *args,
 		    struct sbuf *err);
 static int	plugin_create(const struct dev_create_args *args,
@@ -625,6 +627,33 @@ dev_plugin_count(void)
 }
 
 /*
+ * The keys the daemon reads for a plugin: size= (page-rounded, 0 if not
+ * given) and memattr= (VM_MEMATTR_DEFAULT if not given), into dpa when
+ * it is not NULL.  0 or EINVAL with a message.
+ */
+static int
+plugin_params(const struct dev_create_args *args,
+    struct devpager_plugin_args *dpa, struct sbuf *err)
+{
+	vm_memattr_t ma;
+	uint64_t size;
+	bool size_set, ma_set;
+	int error;
+
+	size = 0;
+	ma = VM_MEMATTR_DEFAULT;
+	error = dev_args_size(args, &size, &size_set, err);
+	if (error == 0)
+		error = dev_args_memattr(args, &ma, &ma_set, err);
+	if (error == 0 && dpa != NULL) {
+		dpa->dpa_size = size_set ? round_page(size) : 0;
+		dpa->dpa_memattr = ma;
+		dpa->dpa_memattr_set = ma_set;
+	}
+	return (error);
+}
+
+/*
  * Load the plugin to check it, and close it again.  Runs before the VM
  * exists when a configuration file is checked: only the retired list's
  * reaping needs the VM, and it is empty then.
@@ -641,10 +670,9 @@ plugin_check(const struct dev_create_args *args, struct sbuf *err)
 		    "path (driver=/path/x.so)", args->driver);
 		return (EINVAL);
 	}
-	if (args->memattr_set && vm_memattr_name(args->memattr)[0] == '?') {
-		sbuf_printf(err, "invalid memattr");
-		return (EINVAL);
-	}
+	error = plugin_params(args, NULL, err);
+	if (error != 0)
+		return (error);
 	mtx_lock(&plugin_mtx);
 	retired = !LIST_EMPTY(&plugin_retired);
 	mtx_unlock(&plugin_mtx);
@@ -661,8 +689,9 @@ plugin_create(const struct dev_create_args *args, const struct ucred *cred,
     struct cdev **devp, struct sbuf *err)
 {
 	const char *keys[PLUGIN_NPARAMS], *vals[PLUGIN_NPARAMS];
-	char nums[3][16], msg[PLUGIN_MSG_MAX];
+	char msg[PLUGIN_MSG_MAX];
 	struct devpager_plugin_args dpa;
+	struct make_dev_args mda;
 	const struct devpager_plugin *dp;
 	struct plugin_dev *pd;
 	struct cdev *dev;
@@ -682,41 +711,25 @@ plugin_create(const struct dev_create_args *args, const struct ucred *cred,
 	}
 	dp = pd->pd_mod.pm_plugin;
 
-	/* Everything but size and memattr goes as text. */
+	/* Everything but size, memattr and the node keys goes as text. */
 	n = 0;
-	if (args->width != 0) {
-		snprintf(nums[0], sizeof(nums[0]), "%u", args->width);
-		keys[n] = "width";
-		vals[n++] = nums[0];
-	}
-	if (args->height != 0) {
-		snprintf(nums[1], sizeof(nums[1]), "%u", args->height);
-		keys[n] = "height";
-		vals[n++] = nums[1];
-	}
-	if (args->bpp != 0) {
-		snprintf(nums[2], sizeof(nums[2]), "%u", args->bpp);
-		keys[n] = "bpp";
-		vals[n++] = nums[2];
-	}
-	if (args->backing[0] != '\0') {
-		keys[n] = "backing";
-		vals[n++] = args->backing;
-	}
-	for (i = 0; i < args->nextra && n < PLUGIN_NPARAMS; i++) {
-		keys[n] = args->extra_key[i];
-		vals[n++] = args->extra_val[i];
+	for (i = 0; i < args->nparams && n < PLUGIN_NPARAMS; i++) {
+		if (strcmp(args->keys[i], "size") == 0 ||
+		    strcmp(args->keys[i], "memattr") == 0 ||
+		    dev_args_node_key(args->keys[i]))
+			continue;
+		keys[n] = args->keys[i];
+		vals[n++] = args->values[i];
 	}
 	memset(&dpa, 0, sizeof(dpa));
+	(void)plugin_params(args, &dpa, NULL);	/* checked by plugin_check */
 	dpa.dpa_name = args->name;
 	dpa.dpa_path = args->driver;
-	dpa.dpa_size = args->size_set ? args->size : 0;
-	dpa.dpa_memattr = args->memattr_set ? args->memattr :
-	    VM_MEMATTR_DEFAULT;
-	dpa.dpa_memattr_set = args->memattr_set;
-	dpa.dpa_uid = args->uid_set ? args->uid : cred->cr_uid;
-	dpa.dpa_gid = args->gid_set ? args->gid : cred->cr_gid;
-	dpa.dpa_mode = args->mode_set ? (int)args->mode : 0660;
+	make_dev_args_init(&mda);
+	dev_make_args_node(&mda, args, cred, 0660);
+	dpa.dpa_uid = mda.mda_uid;
+	dpa.dpa_gid = mda.mda_gid;
+	dpa.dpa_mode = mda.mda_mode;
 	dpa.dpa_cr = cred;
 	dpa.dpa_nparams = n;
 	dpa.dpa_keys = keys;

@@ -99,6 +99,14 @@ struct ram_softc {
 
 FAIL_POINT_DEFINE(ram_backing_reserve);
 
+/* What a create statement asked of ram (ram_params). */
+struct ram_params {
+	uint64_t	 size;		/* bytes, page-rounded */
+	bool		 size_set;	/* size= given */
+	vm_memattr_t	 memattr;
+	const char	*backing;	/* backing=PATH; "" for a memfd */
+};
+
 static d_mmap_t ram_mmap;
 static d_read_t ram_read;
 static d_write_t ram_write;
@@ -110,21 +118,21 @@ static int	ram_create(const struct dev_create_args *args,
 static int	ram_destroy(struct cdev *dev, struct sbuf *err);
 static int	ram_undo_create(struct cdev *dev, struct sbuf *err);
 static int	ram_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
-static int	ram_size(const struct dev_create_args *args, uint64_t *sizep,
-		    struct sbuf *err);
+static int	ram_params(const struct dev_create_args *args,
+		    struct ram_params *rp, struct sbuf *err);
 static bool	ram_owner_ok(const struct stat *st);
 static int	ram_backing_dir_ok(int fd, const char *path, size_t plen,
 		    struct sbuf *err);
 static int	ram_backing_walk(const char *path, struct ram_backing *rb,
 		    struct sbuf *err);
-static int	ram_backing_file_ok(const struct dev_create_args *args,
+static int	ram_backing_file_ok(const struct ram_params *rp,
 		    const struct stat *st, uint64_t *sizep,
 		    struct ram_backing *rb, struct sbuf *err);
 static int	ram_backing_probe_map(struct ram_backing *rb,
 		    const struct stat *st, struct sbuf *err);
 static int	ram_backing_create(struct ram_backing *rb, struct sbuf *err);
 static int	ram_backing_reserve(struct ram_backing *rb, struct sbuf *err);
-static int	ram_backing_open(const struct dev_create_args *args,
+static int	ram_backing_open(const struct ram_params *rp,
 		    bool dry, struct ram_backing *rb, struct sbuf *err);
 static void	ram_backing_close(struct ram_backing *rb, bool undo);
 static void	ram_teardown(struct cdev *dev, bool undo);
@@ -211,24 +219,30 @@ ram_write(struct cdev *dev, const void *buf, size_t len, vm_ooffset_t off,
 	return (error);
 }
 
-/* size= (page-rounded) or the default. */
+/*
+ * The values of ram's keys: size= (page-rounded; DEV_SIZE_DEFAULT if not
+ * given), memattr= (write-back if not given), backing= (an absolute path;
+ * "" for a memfd).  0 or EINVAL with a message.
+ */
 static int
-ram_size(const struct dev_create_args *args, uint64_t *sizep,
+ram_params(const struct dev_create_args *args, struct ram_params *rp,
     struct sbuf *err)
 {
-	char max[32];
+	bool set;
+	int error;
 
-	if (!args->size_set) {
-		*sizep = DEV_SIZE_DEFAULT;
-		return (0);
-	}
-	if (args->size == 0 || args->size > DEV_SIZE_MAX) {
-		size_format(DEV_SIZE_MAX, max, sizeof(max));
-		sbuf_printf(err, "size must be between 4K and %s", max);
-		return (EINVAL);
-	}
-	*sizep = round_page(args->size);
-	return (0);
+	rp->size = DEV_SIZE_DEFAULT;
+	rp->memattr = VM_MEMATTR_DEFAULT;
+	rp->backing = dev_create_args_get(args, "backing");
+	error = dev_args_size(args, &rp->size, &rp->size_set, err);
+	rp->size = round_page(rp->size);
+	if (error == 0)
+		error = dev_args_memattr(args, &rp->memattr, &set, err);
+	if (error == 0 && rp->backing != NULL)
+		error = dev_arg_path("backing", rp->backing, err);
+	if (rp->backing == NULL)
+		rp->backing = "";
+	return (error);
 }
 
 /* Owned by root or by the daemon's user? */
@@ -367,7 +381,7 @@ ram_backing_walk(const char *path, struct ram_backing *rb, struct sbuf *err)
  * *sizep when size= was not given.  0 or errno with a message.
  */
 static int
-ram_backing_file_ok(const struct dev_create_args *args, const struct stat *st,
+ram_backing_file_ok(const struct ram_params *rp, const struct stat *st,
     uint64_t *sizep, struct ram_backing *rb, struct sbuf *err)
 {
 	char sz1[32], sz2[32];
@@ -412,7 +426,7 @@ ram_backing_file_ok(const struct dev_create_args *args, const struct stat *st,
 	usable = fsize != 0 && (fsize & PAGE_MASK) == 0 &&
 	    fsize <= DEV_SIZE_MAX;
 	size_format(fsize, sz1, sizeof(sz1));
-	if (args->size_set && fsize != *sizep) {
+	if (rp->size_set && fsize != *sizep) {
 		size_format(*sizep, sz2, sizeof(sz2));
 		if (usable)
 			sbuf_printf(err, "backing file '%s' is %s bytes but "
@@ -425,7 +439,7 @@ ram_backing_file_ok(const struct dev_create_args *args, const struct stat *st,
 			    sz2);
 		return (EINVAL);
 	}
-	if (!args->size_set) {
+	if (!rp->size_set) {
 		if (!usable) {
 			size_format(DEV_SIZE_DEFAULT, sz2, sizeof(sz2));
 			sbuf_printf(err, "backing file '%s' is %s bytes: not a "
@@ -588,7 +602,7 @@ ram_backing_close(struct ram_backing *rb, bool undo)
  * with a message; on error nothing is left behind.
  */
 static int
-ram_backing_open(const struct dev_create_args *args, bool dry,
+ram_backing_open(const struct ram_params *rp, bool dry,
     struct ram_backing *rb, struct sbuf *err)
 {
 	struct stat st, st2;
@@ -597,11 +611,9 @@ ram_backing_open(const struct dev_create_args *args, bool dry,
 
 	memset(rb, 0, sizeof(*rb));
 	rb->rb_fd = rb->rb_dirfd = -1;
-	rb->rb_desc = args->backing;
-	error = ram_size(args, &size, err);
-	if (error != 0)
-		return (error);
-	error = ram_backing_walk(args->backing, rb, err);
+	rb->rb_desc = rp->backing;
+	size = rp->size;
+	error = ram_backing_walk(rp->backing, rb, err);
 	if (error != 0)
 		return (error);
 
@@ -633,7 +645,7 @@ ram_backing_open(const struct dev_create_args *args, bool dry,
 	}
 
 	/* It exists: only a regular file or a device will do. */
-	error = ram_backing_file_ok(args, &st, &size, rb, err);
+	error = ram_backing_file_ok(rp, &st, &size, rb, err);
 	if (error != 0)
 		goto fail;
 	rb->rb_size = size;
@@ -690,15 +702,13 @@ static int
 ram_check(const struct dev_create_args *args, struct sbuf *err)
 {
 	struct ram_backing rb;
-	uint64_t size;
+	struct ram_params rp;
+	int error;
 
-	if (args->memattr_set && vm_memattr_name(args->memattr)[0] == '?') {
-		sbuf_printf(err, "invalid memattr");
-		return (EINVAL);
-	}
-	if (args->backing[0] == '\0')
-		return (ram_size(args, &size, err));
-	return (ram_backing_open(args, true, &rb, err));
+	error = ram_params(args, &rp, err);
+	if (error != 0 || rp.backing[0] == '\0')
+		return (error);
+	return (ram_backing_open(&rp, true, &rb, err));
 }
 
 static int
@@ -706,39 +716,36 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
     struct cdev **devp, struct sbuf *err)
 {
 	struct make_dev_args mda;
+	struct ram_params rp;
 	struct ram_softc *sc;
 	struct cdev *dev;
-	vm_memattr_t ma;
 	uint64_t size;
 	int error;
 
 	rcu_thread_online();
-	ma = args->memattr_set ? args->memattr : VM_MEMATTR_DEFAULT;
+	error = ram_params(args, &rp, err);	/* checked by ram_check */
+	if (error != 0)
+		return (error);
 	sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
 		sbuf_printf(err, "out of memory");
 		return (ENOMEM);
 	}
-	strlcpy(sc->sc_path, args->backing, sizeof(sc->sc_path));
+	strlcpy(sc->sc_path, rp.backing, sizeof(sc->sc_path));
 	sc->sc_backing.rb_fd = sc->sc_backing.rb_dirfd = -1;
-	if (args->backing[0] != '\0') {
-		error = ram_backing_open(args, false, &sc->sc_backing, err);
+	if (rp.backing[0] != '\0') {
+		error = ram_backing_open(&rp, false, &sc->sc_backing, err);
 		if (error != 0) {
 			free(sc);
 			return (error);
 		}
 		sc->sc_backing.rb_desc = sc->sc_path;
 		size = sc->sc_backing.rb_size;
-	} else {
-		error = ram_size(args, &size, err);
-		if (error != 0) {
-			free(sc);
-			return (error);
-		}
-	}
+	} else
+		size = rp.size;
 	sc->sc_size = size;
 	error = vm_phys_window_create(args->name, size, sc->sc_backing.rb_fd,
-	    0, sc->sc_backing.rb_fd >= 0 ? sc->sc_path : "memfd", ma,
+	    0, sc->sc_backing.rb_fd >= 0 ? sc->sc_path : "memfd", rp.memattr,
 	    &sc->sc_window, &sc->sc_base);
 	if (error != 0) {
 		if (sc->sc_backing.rb_fd >= 0)
@@ -761,7 +768,7 @@ ram_create(const struct dev_create_args *args, const struct ucred *cred,
 	dev_make_args_node(&mda, args, cred, 0660);
 	mda.mda_si_drv1 = sc;
 	mda.mda_dsize = size;
-	mda.mda_memattr = ma;
+	mda.mda_memattr = rp.memattr;
 	error = make_dev_s(&mda, &dev, "%s", args->name);
 	if (error != 0) {
 		vm_phys_window_destroy(sc->sc_window);

@@ -1,5 +1,7 @@
 # Drivers: the driver and device tables, mem, ram.  No FUSE header here.
 src_libdevpager_a_SOURCES += \
+	src/dev/dev_args.h \
+	src/dev/dev_args.c \
 	src/dev/dev_driver.h \
 	src/dev/dev_driver.c \
 	src/dev/dev_mem.c \

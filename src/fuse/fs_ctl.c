@@ -3,11 +3,14 @@
  *
  * A line is checked completely before anything happens: bytes (printable
  * ASCII, blanks; bytes >= 0x80 only where a path may hold them), length,
- * words, the command, names (dev_name_valid), keys (known, given once,
- * with a value) and values (SIZE, memattr words, octal modes, decimal ids,
- * bounded fb geometry).  Only then does the command run, through the
- * device table of src/dev or the swap accounting; those change nothing
- * when they fail.  So a failed command changes nothing.
+ * words, the command, names (dev_name_valid), key=value words (each key
+ * once) and the values of the commands of this file (revoke, memattr,
+ * swap).  What a driver's keys mean -- create's keys past driver=, and
+ * the words of `DRIVER NAME VERB ...` -- is the driver's to check
+ * (dd_check, dd_ctl; the key=value helpers are src/dev/dev_args.c's), and
+ * it checks them before it changes anything.  Then the command runs,
+ * through the device table of src/dev or the swap accounting; those
+ * change nothing when they fail.  So a failed command changes nothing.
  *
  * Errors are EINVAL for anything wrong with the line; ENOENT, EEXIST,
  * EBUSY, ENOMEM come from carrying it out.  The message is one line
@@ -29,32 +32,10 @@
 #include "vm/swap_reserve.h"
 #include "vm/vm.h"
 
-#define	FS_CTL_ID_MAX	0x7fffffffULL	/* uid, gid, handles */
-
-/* Keys of create with a meaning of their own (bit per key). */
-enum {
-	K_DRIVER, K_SIZE, K_MEMATTR, K_BACKING, K_WIDTH, K_HEIGHT, K_BPP,
-	K_MODE, K_UID, K_GID, K_NKEYS
-};
-static const char *const create_keys[K_NKEYS] = {
-	[K_DRIVER] = "driver", [K_SIZE] = "size", [K_MEMATTR] = "memattr",
-	[K_BACKING] = "backing", [K_WIDTH] = "width", [K_HEIGHT] = "height",
-	[K_BPP] = "bpp", [K_MODE] = "mode", [K_UID] = "uid", [K_GID] = "gid",
-};
-
 static int	ctl_tokenise(const char *line, size_t len,
 		    struct fs_ctl_cmd *cmd, char **argv, int *argcp,
 		    struct sbuf *err);
 static int	ctl_name(const char *tok, char *dst, struct sbuf *err);
-static int	ctl_kv(char *tok, char **keyp, char **valp, struct sbuf *err);
-static int	ctl_size(const char *key, const char *val, uint64_t *vp,
-		    struct sbuf *err);
-static int	ctl_uint(const char *key, const char *val, uint64_t max,
-		    uint64_t *vp, struct sbuf *err);
-static int	ctl_mode(const char *val, mode_t *mp, struct sbuf *err);
-static int	ctl_memattr(const char *val, vm_memattr_t *map,
-		    struct sbuf *err);
-static int	ctl_path(const char *key, const char *val, struct sbuf *err);
 static int	ctl_parse_create(struct fs_ctl_cmd *cmd, int argc, char **argv,
 		    struct sbuf *err);
 static int	ctl_parse_revoke(struct fs_ctl_cmd *cmd, int argc, char **argv,
@@ -63,23 +44,12 @@ static int	ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 		    struct sbuf *err);
 static int	ctl_parse_driver(struct fs_ctl_cmd *cmd, int argc,
 		    char **argv, struct sbuf *err);
-static int	ctl_check_keys(int argc, char **argv,
-		    const char *const *required, const char *const *optional,
-		    struct sbuf *err);
-static const char *ctl_value(int argc, char **argv, const char *key);
-static int	ctl_placement(const char *val, struct sbuf *err);
-static int	ctl_parse_gem(int argc, char **argv, struct sbuf *err);
-static int	ctl_parse_fb(int argc, char **argv, struct sbuf *err);
 
 void
 fs_ctl_quote(struct sbuf *sb, const char *s, size_t max)
 {
-	size_t len;
 
-	len = strnlen(s, max + 1);
-	(void)sbuf_cat_escaped(sb, s, len > max ? max : len);
-	if (len > max)
-		sbuf_cat(sb, "...");
+	dev_arg_quote(sb, s, max);
 }
 
 /*
@@ -152,148 +122,19 @@ ctl_name(const char *tok, char *dst, struct sbuf *err)
 	return (0);
 }
 
-/* Split key=value in place. */
-static int
-ctl_kv(char *tok, char **keyp, char **valp, struct sbuf *err)
-{
-	char *eq;
-
-	eq = strchr(tok, '=');
-	if (eq == NULL) {
-		sbuf_cat(err, "expected key=value, got '");
-		fs_ctl_quote(err, tok, 64);
-		sbuf_cat(err, "'");
-		return (EINVAL);
-	}
-	if (eq == tok) {
-		sbuf_cat(err, "missing key in '");
-		fs_ctl_quote(err, tok, 64);
-		sbuf_cat(err, "'");
-		return (EINVAL);
-	}
-	*eq = '\0';
-	if (eq[1] == '\0') {
-		sbuf_cat(err, "missing value for key '");
-		fs_ctl_quote(err, tok, 64);
-		sbuf_cat(err, "'");
-		return (EINVAL);
-	}
-	*keyp = tok;
-	*valp = eq + 1;
-	return (0);
-}
-
-static int
-ctl_size(const char *key, const char *val, uint64_t *vp, struct sbuf *err)
-{
-	int error;
-
-	error = size_parse(val, vp);
-	if (error == 0)
-		return (0);
-	sbuf_printf(err, "%s: ", key);
-	if (error == ERANGE) {
-		sbuf_cat(err, "size '");
-		fs_ctl_quote(err, val, 64);
-		sbuf_cat(err, "' out of range");
-	} else {
-		sbuf_cat(err, "bad size '");
-		fs_ctl_quote(err, val, 64);
-		sbuf_cat(err, "' (a number with an optional K, M or G, or 0x "
-		    "hex)");
-	}
-	return (EINVAL);
-}
-
-/* A decimal number 0..max: digits only. */
-static int
-ctl_uint(const char *key, const char *val, uint64_t max, uint64_t *vp,
-    struct sbuf *err)
-{
-	const char *p;
-	uint64_t v;
-
-	v = 0;
-	for (p = val; *p >= '0' && *p <= '9'; p++) {
-		if (v > (max - (uint64_t)(*p - '0')) / 10) {
-			sbuf_printf(err, "%s: '", key);
-			fs_ctl_quote(err, val, 32);
-			sbuf_printf(err, "' out of range (at most %ju)",
-			    (uintmax_t)max);
-			return (EINVAL);
-		}
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (p == val || *p != '\0') {
-		sbuf_printf(err, "%s: '", key);
-		fs_ctl_quote(err, val, 32);
-		sbuf_cat(err, "' is not a decimal number");
-		return (EINVAL);
-	}
-	*vp = v;
-	return (0);
-}
-
-/* Octal with a leading 0, at most 07777. */
-static int
-ctl_mode(const char *val, mode_t *mp, struct sbuf *err)
-{
-	const char *p;
-	unsigned long v;
-
-	v = 0;
-	if (val[0] == '0') {
-		for (p = val + 1; *p >= '0' && *p <= '7' && p - val <= 4; p++)
-			v = v * 8 + (unsigned long)(*p - '0');
-		if (*p == '\0') {
-			*mp = (mode_t)v;
-			return (0);
-		}
-	}
-	sbuf_cat(err, "mode: '");
-	fs_ctl_quote(err, val, 32);
-	sbuf_cat(err, "' is not an octal mode with a leading 0 (0 to 07777)");
-	return (EINVAL);
-}
-
-static int
-ctl_memattr(const char *val, vm_memattr_t *map, struct sbuf *err)
-{
-
-	if (vm_memattr_parse(val, map) == 0)
-		return (0);
-	sbuf_cat(err, "unknown memattr '");
-	fs_ctl_quote(err, val, 32);
-	sbuf_cat(err, "' (wb, wt, wc, uc, uc- or wp)");
-	return (EINVAL);
-}
-
-static int
-ctl_path(const char *key, const char *val, struct sbuf *err)
-{
-
-	if (val[0] != '/') {
-		sbuf_printf(err, "%s: path '", key);
-		fs_ctl_quote(err, val, 128);
-		sbuf_cat(err, "' is not absolute");
-		return (EINVAL);
-	}
-	if (strlen(val) >= PATH_MAX) {
-		sbuf_printf(err, "%s: path too long", key);
-		return (EINVAL);
-	}
-	return (0);
-}
-
+/*
+ * create NAME driver=DRIVER [key=value ...]: the name, the key=value
+ * words, each key once, driver= among them.  The driver's keys and their
+ * values are checked by dev_check_args (dev_create, or the
+ * configuration file's check) before anything is made.
+ */
 static int
 ctl_parse_create(struct fs_ctl_cmd *cmd, int argc, char **argv,
     struct sbuf *err)
 {
 	struct dev_create_args *a = &cmd->create;
-	const char *drvname;
+	bool have_driver;
 	char *key, *val;
-	uint64_t v;
-	unsigned seen, k, e;
 	int error, i;
 
 	if (argc < 2) {
@@ -306,145 +147,30 @@ ctl_parse_create(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	if (error != 0)
 		return (error);
 	strlcpy(cmd->name, a->name, sizeof(cmd->name));
-
-	/* Which driver decides whether unknown keys are a plugin's. */
-	drvname = NULL;
-	for (i = 2; i < argc; i++)
-		if (strncmp(argv[i], "driver=", 7) == 0 && drvname == NULL)
-			drvname = argv[i] + 7;
-
-	seen = 0;
+	have_driver = false;
 	for (i = 2; i < argc; i++) {
-		error = ctl_kv(argv[i], &key, &val, err);
+		error = dev_arg_kv(argv[i], &key, &val, err);
 		if (error != 0)
 			return (error);
-		for (k = 0; k < K_NKEYS; k++)
-			if (strcmp(key, create_keys[k]) == 0)
-				break;
-		if (k < K_NKEYS) {
-			if ((seen & (1u << k)) != 0) {
-				sbuf_printf(err, "duplicate key '%s'", key);
-				return (EINVAL);
-			}
-			seen |= 1u << k;
+		if (strcmp(key, "driver") != 0) {
+			error = dev_create_args_add(a, key, val, err);
+			if (error != 0)
+				return (error);
+			continue;
 		}
-		switch (k) {
-		case K_DRIVER:
-			if (strlen(val) >= sizeof(a->driver)) {
-				sbuf_cat(err, "driver name too long");
-				return (EINVAL);
-			}
-			strlcpy(a->driver, val, sizeof(a->driver));
-			break;
-		case K_SIZE:
-			error = ctl_size(key, val, &v, err);
-			if (error != 0)
-				return (error);
-			if (v == 0 || v > DEV_SIZE_MAX) {
-				sbuf_printf(err, "size: must be from 1 to 64G "
-				    "(rounded up to a multiple of %lu)",
-				    PAGE_SIZE);
-				return (EINVAL);
-			}
-			a->size = round_page(v);
-			a->size_set = true;
-			break;
-		case K_MEMATTR:
-			error = ctl_memattr(val, &a->memattr, err);
-			if (error != 0)
-				return (error);
-			a->memattr_set = true;
-			break;
-		case K_BACKING:
-			error = ctl_path(key, val, err);
-			if (error != 0)
-				return (error);
-			strlcpy(a->backing, val, sizeof(a->backing));
-			break;
-		case K_WIDTH:
-		case K_HEIGHT:
-			error = ctl_uint(key, val, DEV_FB_DIM_MAX, &v, err);
-			if (error == 0 && v == 0) {
-				sbuf_printf(err, "%s: must be at least 1", key);
-				error = EINVAL;
-			}
-			if (error != 0)
-				return (error);
-			if (k == K_WIDTH)
-				a->width = (unsigned)v;
-			else
-				a->height = (unsigned)v;
-			break;
-		case K_BPP:
-			error = ctl_uint(key, val, 32, &v, err);
-			if (error == 0 && v != 16 && v != 24 && v != 32) {
-				sbuf_printf(err, "bpp: must be 16, 24 or 32");
-				error = EINVAL;
-			}
-			if (error != 0)
-				return (error);
-			a->bpp = (unsigned)v;
-			break;
-		case K_MODE:
-			error = ctl_mode(val, &a->mode, err);
-			if (error != 0)
-				return (error);
-			a->mode_set = true;
-			break;
-		case K_UID:
-		case K_GID:
-			error = ctl_uint(key, val, FS_CTL_ID_MAX, &v, err);
-			if (error != 0)
-				return (error);
-			if (k == K_UID) {
-				a->uid = (uid_t)v;
-				a->uid_set = true;
-			} else {
-				a->gid = (gid_t)v;
-				a->gid_set = true;
-			}
-			break;
-		default:
-			/* Plugins (driver=/path/x.so) take other keys. */
-			if (drvname == NULL || strchr(drvname, '/') == NULL) {
-				sbuf_cat(err, "unknown key '");
-				fs_ctl_quote(err, key, 32);
-				sbuf_cat(err, "'");
-				return (EINVAL);
-			}
-			for (e = 0; e < a->nextra; e++) {
-				if (strcmp(a->extra_key[e], key) == 0) {
-					sbuf_printf(err, "duplicate key '%s'",
-					    key);
-					return (EINVAL);
-				}
-			}
-			if (a->nextra == DEV_PARAM_MAX ||
-			    strlen(key) >= sizeof(a->extra_key[0]) ||
-			    strlen(val) >= sizeof(a->extra_val[0])) {
-				sbuf_cat(err, "key '");
-				fs_ctl_quote(err, key, 32);
-				sbuf_cat(err, "': too many keys or too long");
-				return (EINVAL);
-			}
-			strlcpy(a->extra_key[a->nextra], key,
-			    sizeof(a->extra_key[0]));
-			strlcpy(a->extra_val[a->nextra], val,
-			    sizeof(a->extra_val[0]));
-			a->nextra++;
-			break;
+		if (have_driver) {
+			sbuf_printf(err, "duplicate key '%s'", key);
+			return (EINVAL);
 		}
+		if (strlen(val) >= sizeof(a->driver)) {
+			sbuf_cat(err, "driver name too long");
+			return (EINVAL);
+		}
+		strlcpy(a->driver, val, sizeof(a->driver));
+		have_driver = true;
 	}
-	if ((seen & (1u << K_DRIVER)) == 0) {
+	if (!have_driver) {
 		sbuf_cat(err, "create: driver=DRIVER is required");
-		return (EINVAL);
-	}
-	/* fb geometry: no allocation beyond DEV_FB_BYTES_MAX. */
-	if (a->width != 0 && a->height != 0 &&
-	    (uint64_t)a->width * a->height * (a->bpp != 0 ? a->bpp : 32) / 8 >
-	    DEV_FB_BYTES_MAX) {
-		sbuf_printf(err, "framebuffer of %ux%ux%u is larger than "
-		    "256M", a->width, a->height, a->bpp != 0 ? a->bpp : 32);
 		return (EINVAL);
 	}
 	return (0);
@@ -471,7 +197,7 @@ ctl_parse_revoke(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	cmd->len = 0;
 	have_off = have_len = false;
 	for (i = 2; i < argc; i++) {
-		error = ctl_kv(argv[i], &key, &val, err);
+		error = dev_arg_kv(argv[i], &key, &val, err);
 		if (error != 0)
 			return (error);
 		if (strcmp(key, "offset") != 0 && strcmp(key, "length") != 0) {
@@ -485,7 +211,7 @@ ctl_parse_revoke(struct fs_ctl_cmd *cmd, int argc, char **argv,
 			sbuf_printf(err, "duplicate key '%s'", key);
 			return (EINVAL);
 		}
-		error = ctl_size(key, val, &v, err);
+		error = dev_arg_size(key, val, &v, err);
 		if (error != 0)
 			return (error);
 		if ((v & PAGE_MASK) != 0) {
@@ -519,7 +245,7 @@ ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	}
 	have_uid = have_size = false;
 	for (i = 2; i < argc; i++) {
-		error = ctl_kv(argv[i], &key, &val, err);
+		error = dev_arg_kv(argv[i], &key, &val, err);
 		if (error != 0)
 			return (error);
 		if (strcmp(key, "uid") == 0) {
@@ -527,7 +253,7 @@ ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 				sbuf_cat(err, "duplicate key 'uid'");
 				return (EINVAL);
 			}
-			error = ctl_uint(key, val, FS_CTL_ID_MAX, &v, err);
+			error = dev_arg_uint(key, val, DEV_ID_MAX, &v, err);
 			if (error != 0)
 				return (error);
 			cmd->uid = (uid_t)v;
@@ -540,7 +266,7 @@ ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 			if (strcmp(val, "unlimited") == 0)
 				cmd->limit = SWAP_LIMIT_INFINITY;
 			else {
-				error = ctl_size(key, val, &v, err);
+				error = dev_arg_size(key, val, &v, err);
 				if (error != 0)
 					return (error);
 				cmd->limit = v;
@@ -561,165 +287,6 @@ ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	return (0);
 }
 
-/*
- * The arguments after the verb, as key=value words, each key once.
- * required/optional: NULL-terminated key lists.  Values are checked by
- * the caller.
- */
-static int
-ctl_check_keys(int argc, char **argv, const char *const *required,
-    const char *const *optional, struct sbuf *err)
-{
-	const char *const *k;
-	const char *eq;
-	bool found;
-	int i, j, n;
-
-	for (i = 0; i < argc; i++) {
-		eq = strchr(argv[i], '=');
-		if (eq == NULL || eq == argv[i] || eq[1] == '\0') {
-			if (eq == NULL) {
-				sbuf_cat(err, "expected key=value, got '");
-				fs_ctl_quote(err, argv[i], 64);
-			} else if (eq == argv[i]) {
-				sbuf_cat(err, "missing key in '");
-				fs_ctl_quote(err, argv[i], 64);
-			} else {
-				sbuf_cat(err, "missing value for key '");
-				sbuf_bcat(err, argv[i],
-				    (size_t)(eq - argv[i]));
-			}
-			sbuf_cat(err, "'");
-			return (EINVAL);
-		}
-		n = (int)(eq - argv[i]);
-		found = false;
-		for (k = required; *k != NULL && !found; k++)
-			found = strlen(*k) == (size_t)n &&
-			    strncmp(*k, argv[i], (size_t)n) == 0;
-		for (k = optional; *k != NULL && !found; k++)
-			found = strlen(*k) == (size_t)n &&
-			    strncmp(*k, argv[i], (size_t)n) == 0;
-		if (!found) {
-			sbuf_cat(err, "unknown key '");
-			sbuf_bcat(err, argv[i], (size_t)(n > 32 ? 32 : n));
-			sbuf_cat(err, "'");
-			return (EINVAL);
-		}
-		for (j = 0; j < i; j++) {
-			if (strncmp(argv[j], argv[i], (size_t)n + 1) == 0) {
-				sbuf_cat(err, "duplicate key '");
-				sbuf_bcat(err, argv[i], (size_t)n);
-				sbuf_cat(err, "'");
-				return (EINVAL);
-			}
-		}
-	}
-	for (k = required; *k != NULL; k++) {
-		found = false;
-		for (i = 0; i < argc && !found; i++)
-			found = strncmp(argv[i], *k, strlen(*k)) == 0 &&
-			    argv[i][strlen(*k)] == '=';
-		if (!found) {
-			sbuf_printf(err, "%s= is required", *k);
-			return (EINVAL);
-		}
-	}
-	return (0);
-}
-
-/* The value of key among key=value words (checked by ctl_check_keys). */
-static const char *
-ctl_value(int argc, char **argv, const char *key)
-{
-	size_t n;
-	int i;
-
-	n = strlen(key);
-	for (i = 0; i < argc; i++)
-		if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-			return (argv[i] + n + 1);
-	return (NULL);
-}
-
-static int
-ctl_placement(const char *val, struct sbuf *err)
-{
-
-	if (val == NULL || strcmp(val, "vram") == 0 ||
-	    strcmp(val, "system") == 0)
-		return (0);
-	sbuf_cat(err, "placement: '");
-	fs_ctl_quote(err, val, 32);
-	sbuf_cat(err, "' is not vram or system");
-	return (EINVAL);
-}
-
-/* gem NAME create|destroy|move ...: argv[0] is the verb. */
-static int
-ctl_parse_gem(int argc, char **argv, struct sbuf *err)
-{
-	static const char *const none[] = { NULL };
-	static const char *const size[] = { "size", NULL };
-	static const char *const place[] = { "placement", NULL };
-	static const char *const handle[] = { "handle", NULL };
-	static const char *const handle_place[] = { "handle", "placement",
-	    NULL };
-	uint64_t v;
-	int error;
-
-	if (strcmp(argv[0], "create") == 0) {
-		error = ctl_check_keys(argc - 1, argv + 1, size, place, err);
-		if (error == 0)
-			error = ctl_size("size", ctl_value(argc - 1, argv + 1,
-			    "size"), &v, err);
-		if (error == 0 && (v == 0 || v > DEV_SIZE_MAX)) {
-			sbuf_cat(err, "size: must be from 1 to 64G");
-			error = EINVAL;
-		}
-		if (error == 0)
-			error = ctl_placement(ctl_value(argc - 1, argv + 1,
-			    "placement"), err);
-		return (error);
-	}
-	if (strcmp(argv[0], "destroy") == 0 || strcmp(argv[0], "move") == 0) {
-		error = ctl_check_keys(argc - 1, argv + 1,
-		    argv[0][0] == 'd' ? handle : handle_place, none, err);
-		if (error == 0)
-			error = ctl_uint("handle", ctl_value(argc - 1,
-			    argv + 1, "handle"), FS_CTL_ID_MAX, &v, err);
-		if (error == 0)
-			error = ctl_placement(ctl_value(argc - 1, argv + 1,
-			    "placement"), err);
-		return (error);
-	}
-	sbuf_cat(err, "unknown gem command '");
-	fs_ctl_quote(err, argv[0], 32);
-	sbuf_cat(err, "' (create, destroy, move)");
-	return (EINVAL);
-}
-
-/* fb NAME snapshot path=/abs/file.png */
-static int
-ctl_parse_fb(int argc, char **argv, struct sbuf *err)
-{
-	static const char *const none[] = { NULL };
-	static const char *const path[] = { "path", NULL };
-	int error;
-
-	if (strcmp(argv[0], "snapshot") != 0) {
-		sbuf_cat(err, "unknown fb command '");
-		fs_ctl_quote(err, argv[0], 32);
-		sbuf_cat(err, "' (snapshot)");
-		return (EINVAL);
-	}
-	error = ctl_check_keys(argc - 1, argv + 1, path, none, err);
-	if (error == 0)
-		error = ctl_path("path", ctl_value(argc - 1, argv + 1, "path"),
-		    err);
-	return (error);
-}
-
 /* DRIVER NAME VERB [key=value ...] */
 static int
 ctl_parse_driver(struct fs_ctl_cmd *cmd, int argc, char **argv,
@@ -735,13 +302,7 @@ ctl_parse_driver(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	error = ctl_name(argv[1], cmd->name, err);
 	if (error != 0)
 		return (error);
-	if (strcmp(argv[0], "gem") == 0)
-		error = ctl_parse_gem(argc - 2, argv + 2, err);
-	else if (strcmp(argv[0], "fb") == 0)
-		error = ctl_parse_fb(argc - 2, argv + 2, err);
-	/* Other drivers check their own words (dd_ctl). */
-	if (error != 0)
-		return (error);
+	/* The driver checks its own words (dd_ctl). */
 	strlcpy(cmd->driver, argv[0], sizeof(cmd->driver));
 	cmd->argc = argc - 2;
 	for (i = 0; i < cmd->argc; i++)
@@ -775,8 +336,7 @@ fs_ctl_parse(const char *line, size_t len, int source,
 		cmd->op = FS_CTL_MEMATTR;
 	else if (strcmp(word, "swap") == 0)
 		cmd->op = FS_CTL_SWAP_LIMIT;
-	else if (strcmp(word, "gem") == 0 || strcmp(word, "fb") == 0 ||
-	    dev_driver_find(word) != NULL)
+	else if (dev_driver_find(word) != NULL)
 		cmd->op = FS_CTL_DRIVER;
 	else {
 		sbuf_cat(err, "unknown command '");
@@ -810,7 +370,7 @@ fs_ctl_parse(const char *line, size_t len, int source,
 		}
 		error = ctl_name(argv[1], cmd->name, err);
 		if (error == 0)
-			error = ctl_memattr(argv[2], &cmd->memattr, err);
+			error = dev_arg_memattr(argv[2], &cmd->memattr, err);
 		return (error);
 	case FS_CTL_SWAP_LIMIT:
 		return (ctl_parse_swap(cmd, argc, argv, err));
