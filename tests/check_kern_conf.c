@@ -28,6 +28,7 @@
 #include "kern/proc.h"
 #include "kern/sleepqueue.h"
 #include "kern/test_hook.h"
+#include "vm/vm.h"
 
 #define	NTHREADS	4
 

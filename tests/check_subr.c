@@ -4,12 +4,19 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kern/sbuf.h"
 #include "kern/size.h"
+#include "kern/trustpath.h"
 #include "check_devpager.h"
 
 START_TEST(test_size_parse_valid)
@@ -126,6 +133,70 @@ START_TEST(test_sbuf_cat_escaped)
 }
 END_TEST
 
+/*
+ * trustpath_walk: a good path leaves its last directory open and names
+ * the last component; '..', a symbolic link, a group-writable directory
+ * (not sticky), a missing directory and a relative path stop the walk
+ * with the reason and the failing prefix, nothing left open.
+ */
+START_TEST(test_trustpath_walk)
+{
+	char tmpl[] = "/tmp/dpf-tp.XXXXXX", path[256], *dir;
+	struct trustpath tp;
+	struct stat st;
+	size_t dlen;
+
+	dir = mkdtemp(tmpl);
+	ck_assert_ptr_nonnull(dir);
+	dlen = strlen(dir);
+	/* /tmp is sticky: trusted although everyone may write it. */
+	snprintf(path, sizeof(path), "%s/a", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/./file", dir);
+	ck_assert_int_eq(trustpath_walk(path, O_RDONLY, &tp), 0);
+	ck_assert_str_eq(tp.tp_base, "file");
+	ck_assert_uint_eq(tp.tp_baselen, 4);
+	ck_assert_int_eq(fstat(tp.tp_dirfd, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	close(tp.tp_dirfd);
+
+	snprintf(path, sizeof(path), "%s/a/../a/file", dir);
+	ck_assert_int_eq(trustpath_walk(path, O_PATH, &tp), EINVAL);
+	ck_assert_int_eq(tp.tp_fail, TP_DOTDOT);
+	ck_assert_int_eq(tp.tp_dirfd, -1);
+
+	snprintf(path, sizeof(path), "%s/l", dir);
+	ck_assert_int_eq(symlink("a", path), 0);
+	snprintf(path, sizeof(path), "%s/l/file", dir);
+	ck_assert_int_eq(trustpath_walk(path, O_PATH, &tp), EINVAL);
+	ck_assert_int_eq(tp.tp_fail, TP_SYMLINK);
+	ck_assert_uint_eq(tp.tp_len, dlen + 2);
+
+	snprintf(path, sizeof(path), "%s/g", dir);
+	ck_assert_int_eq(mkdir(path, 0775), 0);
+	ck_assert_int_eq(chmod(path, 0775), 0);
+	snprintf(path, sizeof(path), "%s/g/file", dir);
+	ck_assert_int_eq(trustpath_walk(path, O_PATH, &tp), EPERM);
+	ck_assert_int_eq(tp.tp_fail, TP_WRITABLE);
+	ck_assert_str_eq(tp.tp_writer, "its group");
+	ck_assert_uint_eq(tp.tp_len, dlen + 2);
+
+	snprintf(path, sizeof(path), "%s/none/file", dir);
+	ck_assert_int_eq(trustpath_walk(path, O_PATH, &tp), ENOENT);
+	ck_assert_int_eq(tp.tp_fail, TP_OPEN);
+	ck_assert_int_eq(trustpath_walk("rel/file", O_PATH, &tp), EINVAL);
+	ck_assert_int_eq(tp.tp_fail, TP_NOT_ABSOLUTE);
+
+	snprintf(path, sizeof(path), "%s/l", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/g", dir);
+	ck_assert_int_eq(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	ck_assert_int_eq(rmdir(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 subr_suite(void)
 {
@@ -143,6 +214,9 @@ subr_suite(void)
 	tcase_add_test(tc, test_sbuf_grows);
 	tcase_add_test(tc, test_sbuf_empty);
 	tcase_add_test(tc, test_sbuf_cat_escaped);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("trustpath");
+	tcase_add_test(tc, test_trustpath_walk);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -6,8 +6,9 @@
  *
  * Trust.  A plugin runs as the daemon, so whoever can change the file, or
  * any directory on its path, runs code in the daemon.  plugin_walk()
- * resolves the path itself, one component at a time from "/", each with
- * openat(O_PATH | O_NOFOLLOW) relative to the directory before it and
+ * resolves the path with trustpath_walk() (kern/trustpath.h, shared with
+ * ram's backing files), one component at a time from "/", each opened
+ * with openat(O_PATH | O_NOFOLLOW) relative to the directory before it and
  * checked with fstat() on what was opened, never by name again:
  *	- every component is owned by root or the daemon's effective user;
  *	- no component is a symbolic link, '.' or '..';
@@ -78,6 +79,7 @@
 #include "kern/mutex.h"
 #include "kern/sbuf.h"
 #include "kern/test_hook.h"
+#include "kern/trustpath.h"
 #include "dev/dev_driver.h"
 #include "dev/dev_plugin.h"
 #include "vm/vm.h"
@@ -146,8 +148,11 @@ static int	plugin_create(const struct dev_create_args *args,
 static int	plugin_destroy(struct cdev *dev, struct sbuf *err);
 static int	plugin_ctl(struct cdev *dev, int argc, char **argv,
 		    const struct ucred *cred, struct sbuf *out);
-static int	plugin_trusted(const char *path, size_t complen, bool isdir,
-		    const struct stat *st, struct sbuf *err);
+static int	plugin_untrusted(const char *path, size_t complen,
+		    bool isdir, enum trustpath_fail why, const struct stat *st,
+		    const char *writer, struct sbuf *err);
+static int	plugin_walk_failed(const char *path,
+		    const struct trustpath *tp, struct sbuf *err);
 static int	plugin_walk(const char *path, int *fdp, struct stat *stp,
 		    struct sbuf *err);
 static struct plugin_image *plugin_image_get(int fd, const struct stat *st);
@@ -172,41 +177,76 @@ const struct dev_driver dev_plugin_driver = {
 };
 
 /*
- * May the daemon trust what st describes: the directory path[0..complen)
- * (isdir) or the plugin file path?  0, or EPERM with the reason (the rule
- * is at the top of this file).
+ * The message for a plugin the daemon may not trust: the directory
+ * path[0..complen) (isdir) or the plugin file path, with the reason
+ * why (TP_OWNER, TP_WRITABLE by writer; the rule is at the top of this
+ * file).  EPERM.
  */
 static int
-plugin_trusted(const char *path, size_t complen, bool isdir,
-    const struct stat *st, struct sbuf *err)
+plugin_untrusted(const char *path, size_t complen, bool isdir,
+    enum trustpath_fail why, const struct stat *st, const char *writer,
+    struct sbuf *err)
 {
-	const char *writer;
-	uid_t euid;
-
-	euid = geteuid();
-	writer = NULL;
-	if (isdir && (st->st_mode & S_ISVTX) != 0)
-		;	/* sticky: others cannot rename or remove our entries */
-	else if ((st->st_mode & S_IWOTH) != 0)
-		writer = "others";
-	else if ((st->st_mode & S_IWGRP) != 0)
-		writer = "its group";
-	if ((st->st_uid == 0 || st->st_uid == euid) && writer == NULL)
-		return (0);
 
 	if (isdir)
 		sbuf_printf(err, "plugin '%.256s': directory '%.*s'", path,
 		    (int)complen, path);
 	else
 		sbuf_printf(err, "plugin '%.256s'", path);
-	if (st->st_uid != 0 && st->st_uid != euid)
+	if (why == TP_OWNER)
 		sbuf_printf(err, " is owned by uid %u, not by root or the "
 		    "daemon's user (uid %u): refused", (unsigned)st->st_uid,
-		    (unsigned)euid);
+		    (unsigned)geteuid());
 	else
 		sbuf_printf(err, " is writable by %s (mode %04o): refused",
 		    writer, (unsigned)(st->st_mode & 07777));
 	return (EPERM);
+}
+
+/* The message for a directory walk that failed (trustpath_walk). */
+static int
+plugin_walk_failed(const char *path, const struct trustpath *tp,
+    struct sbuf *err)
+{
+	size_t i;
+
+	switch (tp->tp_fail) {
+	case TP_SYMLINK:
+		sbuf_printf(err, "plugin '%.256s': '%.*s' is a symbolic link: "
+		    "refused (name the plugin by its real path)", path,
+		    (int)tp->tp_len, path);
+		return (EPERM);
+	case TP_OWNER:
+	case TP_WRITABLE:
+		return (plugin_untrusted(path, tp->tp_len, true, tp->tp_fail,
+		    &tp->tp_st, tp->tp_writer, err));
+	case TP_OPEN:
+		if (tp->tp_len == 1) {
+			sbuf_printf(err, "plugin '%.256s': /: %s", path,
+			    strerror(tp->tp_errno));
+			return (tp->tp_errno);
+		}
+		if (tp->tp_errno != ENOTDIR) {
+			sbuf_printf(err, "plugin '%.256s': '%.*s': %s", path,
+			    (int)tp->tp_len, path, strerror(tp->tp_errno));
+			return (tp->tp_errno);
+		}
+		for (i = tp->tp_len; path[i] == '/'; i++)
+			continue;
+		if (path[i] == '\0') {
+			/* The file itself, named with a '/' after it. */
+			sbuf_printf(err, "plugin '%.256s' is not a regular "
+			    "file", path);
+			return (EINVAL);
+		}
+		sbuf_printf(err, "plugin '%.256s': '%.*s' is not a directory",
+		    path, (int)tp->tp_len, path);
+		return (ENOTDIR);
+	default:
+		sbuf_printf(err, "plugin '%.256s': %s", path,
+		    strerror(tp->tp_errno));
+		return (tp->tp_errno);
+	}
 }
 
 /*
@@ -218,10 +258,12 @@ static int
 plugin_walk(const char *path, int *fdp, struct stat *stp, struct sbuf *err)
 {
 	char comp[PLUGIN_PATH_MAX], fdname[PLUGIN_FDNAME_MAX];
+	enum trustpath_fail why;
+	struct trustpath tp;
+	const char *writer;
 	struct stat st;
 	size_t start, end, len;
-	bool trailing;
-	int dfd, nfd, fd, error;
+	int nfd, fd, error;
 
 	if (path[0] != '/') {
 		sbuf_printf(err, "plugin '%.256s': the path must be absolute "
@@ -243,85 +285,32 @@ plugin_walk(const char *path, int *fdp, struct stat *stp, struct sbuf *err)
 			return (EINVAL);
 		}
 	}
-	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fstat(dfd, &st) != 0) {
-		error = errno;
-		sbuf_printf(err, "plugin '%.256s': /: %s", path,
-		    strerror(error));
-		if (dfd >= 0)
-			close(dfd);
-		return (error);
+	error = trustpath_walk(path, O_PATH, &tp);
+	if (error != 0)
+		return (plugin_walk_failed(path, &tp, err));
+	if (tp.tp_baselen == 0) {
+		close(tp.tp_dirfd);
+		sbuf_printf(err, "plugin '%.256s' is not a regular file", path);
+		return (EINVAL);
 	}
-	error = plugin_trusted(path, 1, true, &st, err);
-	nfd = -1;
-	trailing = false;
-	for (end = 0; error == 0;) {
-		/* The next component is path[start..end). */
-		for (start = end; path[start] == '/'; start++)
-			continue;
-		if (path[start] == '\0') {
-			if (nfd < 0) {
-				sbuf_printf(err, "plugin '%.256s' is not a "
-				    "regular file", path);
-				error = EINVAL;
-			}
-			break;
-		}
-		for (end = start; path[end] != '/' && path[end] != '\0'; end++)
-			continue;
-		if (nfd >= 0) {
-			/* The one before was a directory: go down. */
-			close(dfd);
-			dfd = nfd;
-			nfd = -1;
-		}
-		memcpy(comp, path + start, end - start);
-		comp[end - start] = '\0';
-		nfd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (nfd < 0 || fstat(nfd, &st) != 0) {
-			error = errno;
-			if (path[end] == '\0')
-				sbuf_printf(err, "plugin '%.256s': %s", path,
-				    strerror(error));
-			else
-				sbuf_printf(err, "plugin '%.256s': '%.*s': %s",
-				    path, (int)end, path, strerror(error));
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			if (path[end] == '\0')
-				sbuf_printf(err, "plugin '%.256s' is a symbolic "
-				    "link: refused (name the file itself)",
-				    path);
-			else
-				sbuf_printf(err, "plugin '%.256s': '%.*s' is a "
-				    "symbolic link: refused (name the plugin "
-				    "by its real path)", path, (int)end, path);
-			error = EPERM;
-			break;
-		}
-		for (start = end; path[start] == '/'; start++)
-			continue;
-		if (path[start] == '\0') {
-			/* The last one; with a '/' after it, a directory. */
-			trailing = path[end] != '\0';
-			break;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			sbuf_printf(err, "plugin '%.256s': '%.*s' is not a "
-			    "directory", path, (int)end, path);
-			error = ENOTDIR;
-			break;
-		}
-		error = plugin_trusted(path, end, true, &st, err);
-	}
-	close(dfd);
-	if (error == 0 && (trailing || !S_ISREG(st.st_mode))) {
+	memcpy(comp, tp.tp_base, tp.tp_baselen);
+	comp[tp.tp_baselen] = '\0';
+	nfd = openat(tp.tp_dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	error = nfd < 0 || fstat(nfd, &st) != 0 ? errno : 0;
+	close(tp.tp_dirfd);
+	if (error == 0 && S_ISLNK(st.st_mode)) {
+		sbuf_printf(err, "plugin '%.256s' is a symbolic link: refused "
+		    "(name the file itself)", path);
+		error = EPERM;
+	} else if (error == 0 && !S_ISREG(st.st_mode)) {
 		sbuf_printf(err, "plugin '%.256s' is not a regular file", path);
 		error = EINVAL;
-	}
-	if (error == 0)
-		error = plugin_trusted(path, 0, false, &st, err);
+	} else if (error == 0 &&
+	    (why = trustpath_check(&st, false, &writer)) != TP_OK)
+		error = plugin_untrusted(path, 0, false, why, &st, writer,
+		    err);
+	else if (error != 0)
+		sbuf_printf(err, "plugin '%.256s': %s", path, strerror(error));
 	if (error != 0) {
 		if (nfd >= 0)
 			close(nfd);

@@ -72,6 +72,7 @@
 #include "kern/sbuf.h"
 #include "kern/size.h"
 #include "kern/test_hook.h"
+#include "kern/trustpath.h"
 #include "dev/dev_driver.h"
 #include "vm/vm.h"
 #include "vm/vm_phys.h"
@@ -121,8 +122,6 @@ static int	ram_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
 static int	ram_params(const struct dev_create_args *args,
 		    struct ram_params *rp, struct sbuf *err);
 static bool	ram_owner_ok(const struct stat *st);
-static int	ram_backing_dir_ok(int fd, const char *path, size_t plen,
-		    struct sbuf *err);
 static int	ram_backing_walk(const char *path, struct ram_backing *rb,
 		    struct sbuf *err);
 static int	ram_backing_file_ok(const struct ram_params *rp,
@@ -134,6 +133,9 @@ static int	ram_backing_create(struct ram_backing *rb, struct sbuf *err);
 static int	ram_backing_reserve(struct ram_backing *rb, struct sbuf *err);
 static int	ram_backing_open(const struct ram_params *rp,
 		    bool dry, struct ram_backing *rb, struct sbuf *err);
+static int	ram_backing_open_existing(const struct ram_params *rp,
+		    bool dry, const struct stat *st, struct ram_backing *rb,
+		    struct sbuf *err);
 static void	ram_backing_close(struct ram_backing *rb, bool undo);
 static void	ram_teardown(struct cdev *dev, bool undo);
 
@@ -254,124 +256,72 @@ ram_owner_ok(const struct stat *st)
 }
 
 /*
- * The directory open at fd, the first plen bytes of path, may hold a
- * backing file: it belongs to root or the daemon's user and nobody else
- * can write it, unless it is sticky.  0 or EPERM with a message.
- */
-static int
-ram_backing_dir_ok(int fd, const char *path, size_t plen, struct sbuf *err)
-{
-	struct stat st;
-	int error;
-
-	if (fstat(fd, &st) != 0) {
-		error = errno;
-		sbuf_printf(err, "backing directory '%.*s': %s", (int)plen,
-		    path, strerror(error));
-		return (error);
-	}
-	if (!ram_owner_ok(&st)) {
-		sbuf_printf(err, "backing directory '%.*s' belongs to uid %u, "
-		    "not to root or the daemon's user (uid %u)", (int)plen,
-		    path, (unsigned)st.st_uid, (unsigned)geteuid());
-		return (EPERM);
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	    (st.st_mode & S_ISVTX) == 0) {
-		sbuf_printf(err, "backing directory '%.*s' is writable by "
-		    "others (mode %04o): only its owner may write it, unless "
-		    "it is sticky", (int)plen, path,
-		    (unsigned)(st.st_mode & 07777));
-		return (EPERM);
-	}
-	return (0);
-}
-
-/*
- * Open the directory part of path from "/", one component at a time
- * relative to the directory before, never following a symbolic link, and
- * check each directory (ram_backing_dir_ok).  On success rb_dirfd is the
- * last directory and rb_base the last component.  0 or errno with a
- * message; nothing is left open on error.
+ * Open the directory part of path with trustpath_walk() (from "/", one
+ * component at a time, never following a symbolic link, each directory
+ * belonging to root or the daemon's user and writable by nobody else
+ * unless it is sticky).  On success rb_dirfd is the last directory and
+ * rb_base the last component.  0 or errno with a message; nothing is
+ * left open on error.
  */
 static int
 ram_backing_walk(const char *path, struct ram_backing *rb, struct sbuf *err)
 {
-	char comp[NAME_MAX + 1];
-	const char *p, *q;
-	struct stat st;
-	int error, fd, nfd;
-	size_t n;
+	struct trustpath tp;
+	int error;
 
-	if (path[0] != '/') {
+	error = trustpath_walk(path, O_RDONLY, &tp);
+	switch (error == 0 ? TP_OK : tp.tp_fail) {
+	case TP_OK:
+		break;
+	case TP_NOT_ABSOLUTE:
 		sbuf_printf(err, "backing path '%s' is not absolute", path);
+		return (error);
+	case TP_DOTDOT:
+		sbuf_printf(err, "backing path '%s' has a '..' component",
+		    path);
+		return (error);
+	case TP_NAME_TOO_LONG:
+		sbuf_printf(err, "backing path '%s': a component is longer "
+		    "than %d bytes", path, NAME_MAX);
+		return (error);
+	case TP_SYMLINK:
+		sbuf_printf(err, "backing path '%s': '%.*s' is a symbolic "
+		    "link (links are never followed: give the path it points "
+		    "to)", path, (int)tp.tp_len, path);
+		return (error);
+	case TP_OWNER:
+		sbuf_printf(err, "backing directory '%.*s' belongs to uid %u, "
+		    "not to root or the daemon's user (uid %u)",
+		    (int)tp.tp_len, path, (unsigned)tp.tp_st.st_uid,
+		    (unsigned)geteuid());
+		return (error);
+	case TP_WRITABLE:
+		sbuf_printf(err, "backing directory '%.*s' is writable by "
+		    "others (mode %04o): only its owner may write it, unless "
+		    "it is sticky", (int)tp.tp_len, path,
+		    (unsigned)(tp.tp_st.st_mode & 07777));
+		return (error);
+	case TP_OPEN:
+		if (tp.tp_len == 1)
+			sbuf_printf(err, "cannot open '/': %s",
+			    strerror(error));
+		else
+			sbuf_printf(err, "backing directory '%.*s': %s",
+			    (int)tp.tp_len, path, strerror(error));
+		return (error);
+	}
+	if (tp.tp_baselen == 0 || tp.tp_baselen >= sizeof(rb->rb_base) ||
+	    (tp.tp_baselen == 1 && tp.tp_base[0] == '.') ||
+	    (tp.tp_baselen == 2 && tp.tp_base[0] == '.' &&
+	    tp.tp_base[1] == '.')) {
+		close(tp.tp_dirfd);
+		sbuf_printf(err, "backing path '%s' does not name a file",
+		    path);
 		return (EINVAL);
 	}
-	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		error = errno;
-		sbuf_printf(err, "cannot open '/': %s", strerror(error));
-		return (error);
-	}
-	error = ram_backing_dir_ok(fd, "/", 1, err);
-	for (p = path; error == 0;) {
-		while (*p == '/')
-			p++;
-		q = strchr(p, '/');
-		n = q != NULL ? (size_t)(q - p) : strlen(p);
-		if (n > NAME_MAX) {
-			sbuf_printf(err, "backing path '%s': a component is "
-			    "longer than %d bytes", path, NAME_MAX);
-			error = ENAMETOOLONG;
-			break;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		if (q == NULL) {
-			/* The last component: the file. */
-			if (n == 0 || strcmp(comp, ".") == 0 ||
-			    strcmp(comp, "..") == 0) {
-				sbuf_printf(err, "backing path '%s' does not "
-				    "name a file", path);
-				error = EINVAL;
-			}
-			break;
-		}
-		p = q;
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0) {
-			sbuf_printf(err, "backing path '%s' has a '..' "
-			    "component", path);
-			error = EINVAL;
-			break;
-		}
-		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (nfd < 0) {
-			error = errno;
-			if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode)) {
-				sbuf_printf(err, "backing path '%s': '%.*s' is "
-				    "a symbolic link (links are never "
-				    "followed: give the path it points to)",
-				    path, (int)(q - path), path);
-				error = EINVAL;
-			} else
-				sbuf_printf(err, "backing directory '%.*s': %s",
-				    (int)(q - path), path, strerror(error));
-			break;
-		}
-		close(fd);
-		fd = nfd;
-		error = ram_backing_dir_ok(fd, path, (size_t)(q - path), err);
-	}
-	if (error != 0) {
-		close(fd);
-		return (error);
-	}
-	rb->rb_dirfd = fd;
-	strlcpy(rb->rb_base, comp, sizeof(rb->rb_base));
+	rb->rb_dirfd = tp.tp_dirfd;
+	memcpy(rb->rb_base, tp.tp_base, tp.tp_baselen);
+	rb->rb_base[tp.tp_baselen] = '\0';
 	return (0);
 }
 
@@ -596,6 +546,71 @@ ram_backing_close(struct ram_backing *rb, bool undo)
 }
 
 /*
+ * The backing file exists (st, lstat'd in rb_dirfd): only a regular file
+ * or a device will do (ram_backing_file_ok, and a device must map); unless
+ * dry, open it through rb_dirfd, make sure it is the file that was
+ * checked, and reserve a regular file's blocks.  Sets rb_size.  0 or errno
+ * with a message; the caller closes rb on error.
+ */
+static int
+ram_backing_open_existing(const struct ram_params *rp, bool dry,
+    const struct stat *st, struct ram_backing *rb, struct sbuf *err)
+{
+	struct stat st2;
+	uint64_t size;
+	int error, fd, flags;
+
+	size = rp->size;
+	error = ram_backing_file_ok(rp, st, &size, rb, err);
+	if (error != 0)
+		return (error);
+	rb->rb_size = size;
+	if (!S_ISREG(st->st_mode)) {
+		error = ram_backing_probe_map(rb, st, err);
+		if (error != 0)
+			return (error);
+	}
+	if (dry) {
+		if (faccessat(rb->rb_dirfd, rb->rb_base, R_OK | W_OK,
+		    AT_EACCESS) != 0) {
+			error = errno;
+			sbuf_printf(err, "backing '%s': %s", rb->rb_desc,
+			    strerror(error));
+			return (error);
+		}
+		ram_backing_close(rb, false);
+		return (0);
+	}
+	flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	if (!S_ISREG(st->st_mode))
+		flags |= O_NONBLOCK;
+	fd = openat(rb->rb_dirfd, rb->rb_base, flags);
+	if (fd < 0) {
+		error = errno;
+		sbuf_printf(err, "cannot open backing '%s': %s", rb->rb_desc,
+		    error == ELOOP ? "a symbolic link (never followed)" :
+		    strerror(error));
+		return (error);
+	}
+	rb->rb_fd = fd;
+	/* The file we checked, not one swapped in since. */
+	if (fstat(fd, &st2) != 0 || st2.st_dev != st->st_dev ||
+	    st2.st_ino != st->st_ino || st2.st_rdev != st->st_rdev ||
+	    (st2.st_mode & S_IFMT) != (st->st_mode & S_IFMT) ||
+	    (S_ISREG(st2.st_mode) && st2.st_size != st->st_size)) {
+		sbuf_printf(err, "backing '%s' changed while being opened",
+		    rb->rb_desc);
+		return (EBUSY);
+	}
+	if (S_ISREG(st->st_mode)) {
+		error = ram_backing_reserve(rb, err);
+		if (error != 0)
+			return (error);
+	}
+	return (0);
+}
+
+/*
  * Walk to backing=PATH and check it (see the rules at the top); unless
  * dry, open it (creating, sizing and reserving a missing regular file,
  * reserving an existing one).  rb_size is the window size.  0 or errno
@@ -605,9 +620,9 @@ static int
 ram_backing_open(const struct ram_params *rp, bool dry,
     struct ram_backing *rb, struct sbuf *err)
 {
-	struct stat st, st2;
+	struct stat st;
 	uint64_t size;
-	int error, fd, flags;
+	int error;
 
 	memset(rb, 0, sizeof(*rb));
 	rb->rb_fd = rb->rb_dirfd = -1;
@@ -644,54 +659,9 @@ ram_backing_open(const struct ram_params *rp, bool dry,
 		return (0);
 	}
 
-	/* It exists: only a regular file or a device will do. */
-	error = ram_backing_file_ok(rp, &st, &size, rb, err);
+	error = ram_backing_open_existing(rp, dry, &st, rb, err);
 	if (error != 0)
 		goto fail;
-	rb->rb_size = size;
-	if (!S_ISREG(st.st_mode)) {
-		error = ram_backing_probe_map(rb, &st, err);
-		if (error != 0)
-			goto fail;
-	}
-	if (dry) {
-		if (faccessat(rb->rb_dirfd, rb->rb_base, R_OK | W_OK,
-		    AT_EACCESS) != 0) {
-			error = errno;
-			sbuf_printf(err, "backing '%s': %s", rb->rb_desc,
-			    strerror(error));
-			goto fail;
-		}
-		ram_backing_close(rb, false);
-		return (0);
-	}
-	flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
-	if (!S_ISREG(st.st_mode))
-		flags |= O_NONBLOCK;
-	fd = openat(rb->rb_dirfd, rb->rb_base, flags);
-	if (fd < 0) {
-		error = errno;
-		sbuf_printf(err, "cannot open backing '%s': %s", rb->rb_desc,
-		    error == ELOOP ? "a symbolic link (never followed)" :
-		    strerror(error));
-		goto fail;
-	}
-	rb->rb_fd = fd;
-	/* The file we checked, not one swapped in since. */
-	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev ||
-	    st2.st_ino != st.st_ino || st2.st_rdev != st.st_rdev ||
-	    (st2.st_mode & S_IFMT) != (st.st_mode & S_IFMT) ||
-	    (S_ISREG(st2.st_mode) && st2.st_size != st.st_size)) {
-		sbuf_printf(err, "backing '%s' changed while being opened",
-		    rb->rb_desc);
-		error = EBUSY;
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode)) {
-		error = ram_backing_reserve(rb, err);
-		if (error != 0)
-			goto fail;
-	}
 	return (0);
 fail:
 	ram_backing_close(rb, true);

@@ -62,7 +62,7 @@
 
 #include "kern/kern_rcu.h"
 #include "kern/ucred.h"
-#include "vm/vm.h"	/* the VM's basic types only */
+#include "kern/vm_types.h"
 
 struct cdev;
 struct thread;

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "vm/vm.h"	/* vm_paddr_t */
+#include "kern/vm_types.h"
 
 struct sglist_seg {
 	vm_paddr_t	 ss_paddr;	/* (b) */

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kern/vm_types.h"	/* vm_ooffset_t, vm_paddr_t, vm_memattr_t... */
+
 #ifndef PAGE_SHIFT
 #define	PAGE_SHIFT	12
 #endif
@@ -25,12 +27,6 @@
 #define	NBPDR		(1UL << PDRSHIFT)
 #define	PDRMASK		(NBPDR - 1)
 
-typedef uint64_t	vm_pindex_t;	/* page index in an object */
-typedef uint64_t	vm_ooffset_t;	/* byte offset in an object */
-typedef uint64_t	vm_paddr_t;	/* simulated physical address */
-typedef uint64_t	vm_size_t;
-typedef uint8_t		vm_prot_t;
-typedef int8_t		vm_memattr_t;	/* a char in FreeBSD */
 typedef uint8_t		objtype_t;
 
 #define	VM_PROT_NONE	((vm_prot_t)0x00)
@@ -51,15 +47,6 @@ enum obj_type {
 	OBJT_MGTDEVICE,
 	OBJT_NTYPES
 };
-
-/* amd64 memory attributes (PAT indices). */
-#define	VM_MEMATTR_UNCACHEABLE		((vm_memattr_t)0x00)
-#define	VM_MEMATTR_WRITE_COMBINING	((vm_memattr_t)0x01)
-#define	VM_MEMATTR_WRITE_THROUGH	((vm_memattr_t)0x04)
-#define	VM_MEMATTR_WRITE_PROTECTED	((vm_memattr_t)0x05)
-#define	VM_MEMATTR_WRITE_BACK		((vm_memattr_t)0x06)
-#define	VM_MEMATTR_WEAK_UNCACHEABLE	((vm_memattr_t)0x07)
-#define	VM_MEMATTR_DEFAULT		VM_MEMATTR_WRITE_BACK
 
 /* Kernel return values used by the VM (KERN_*). */
 #define	KERN_SUCCESS		0
