@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check_devpager.h"
+#include "check_vm_util.h"
 #include "kern/fail.h"
 #include "kern/kern_rcu.h"
 #include "kern/refcount.h"
@@ -140,18 +141,6 @@ teardown(void)
 	fail_point_reset_all();
 	test_hook_reset();
 	vm_fini();
-}
-
-static unsigned char *
-page_host(vm_page_t m)
-{
-	unsigned char *p;
-
-	rcu_read_lock();
-	p = vm_phys_to_host(VM_PAGE_TO_PHYS(m));
-	rcu_read_unlock();
-	ck_assert_ptr_nonnull(p);
-	return (p);
 }
 
 static vm_object_t

@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_devpager.h"
@@ -300,6 +302,67 @@ START_TEST(test_zone_no_reuse_inside_read_section)
 	ck_assert_int_eq(o1->type, OBJT_DEAD);
 	rcu_read_unlock();
 	vm_object_deallocate(o2);
+}
+END_TEST
+
+/*
+ * The inspection reads of vm_object.c: a snapshot row, the ids, every
+ * field of one object and its pages, without the walker's reference
+ * counted; a dead id is ENOENT.
+ */
+START_TEST(test_inspection_reads)
+{
+	struct vm_object_page_info *pages;
+	struct vm_object_stat *rows;
+	struct vm_object_info vi;
+	vm_object_t object;
+	uint64_t *ids, id;
+	size_t i, n;
+	bool found;
+
+	object = vm_object_allocate(OBJT_DEFAULT, 8);
+	vm_object_set_path(object, "test/inspect");
+	VM_OBJECT_WLOCK(object);
+	ck_assert_ptr_nonnull(vm_page_alloc(object, 3, VM_ALLOC_NOBUSY));
+	ck_assert_ptr_nonnull(vm_page_alloc(object, 6, VM_ALLOC_NOBUSY));
+	VM_OBJECT_WUNLOCK(object);
+	id = object->id;
+
+	ck_assert_int_eq(vm_object_snapshot(&rows, &n), 0);
+	found = false;
+	for (i = 0; i < n; i++)
+		if (rows[i].id == id) {
+			found = true;
+			ck_assert_uint_eq(rows[i].resident, 2);
+			ck_assert_uint_eq(rows[i].ref, 1);
+			ck_assert_str_eq(rows[i].path, "test/inspect");
+		}
+	free(rows);
+	ck_assert(found);
+	ck_assert_int_eq(vm_object_ids(&ids, &n), 0);
+	found = false;
+	for (i = 0; i < n; i++)
+		found |= ids[i] == id;
+	free(ids);
+	ck_assert(found);
+
+	ck_assert_int_eq(vm_object_describe(id, &vi), 0);
+	ck_assert_uint_eq(vi.vi_stat.ref, 1);
+	ck_assert_uint_eq(vi.vi_size, 8);
+	ck_assert_int_eq(vi.vi_handle, VMO_HANDLE_NONE);
+	ck_assert_ptr_null(vi.vi_devp_dev);
+	ck_assert_int_eq(vm_object_pages(id, &pages, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		ck_assert(pages[i].pi_pindex == 3 || pages[i].pi_pindex == 6);
+		ck_assert(!pages[i].pi_fictitious);
+		ck_assert_uint_eq(pages[i].pi_hold, 0);
+	}
+	free(pages);
+
+	vm_object_deallocate(object);
+	ck_assert_int_eq(vm_object_describe(id, &vi), ENOENT);
+	ck_assert_int_eq(vm_object_pages(id, &pages, &n), ENOENT);
 }
 END_TEST
 
@@ -1008,6 +1071,7 @@ vm_object_suite(void)
 	tcase_add_test(tc, test_zone_reuse_after_grace_period);
 	tcase_add_test(tc, test_zone_no_reuse_inside_read_section);
 	tcase_add_test(tc, test_terminate_frees_and_detaches);
+	tcase_add_test(tc, test_inspection_reads);
 	tcase_add_test(tc, test_terminate_removes_mappings);
 	tcase_add_test(tc, test_page_remove_range);
 	tcase_add_test(tc, test_page_remove_cleanonly);

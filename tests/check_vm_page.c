@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check_devpager.h"
+#include "check_vm_util.h"
 #include "kern/fail.h"
 #include "kern/kassert.h"
 #include "kern/kern_rcu.h"
@@ -71,18 +72,6 @@ new_object(objtype_t type, vm_pindex_t size)
 	object = vm_object_allocate(type, size);
 	ck_assert_ptr_nonnull(object);
 	return (object);
-}
-
-static unsigned char *
-page_host(vm_page_t m)
-{
-	unsigned char *p;
-
-	rcu_read_lock();
-	p = vm_phys_to_host(VM_PAGE_TO_PHYS(m));
-	rcu_read_unlock();
-	ck_assert_ptr_nonnull(p);
-	return (p);
 }
 
 /* Walk memq and check it against the trie and the resident count. */

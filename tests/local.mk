@@ -2,7 +2,8 @@
 
 check_PROGRAMS += tests/check_devpager
 tests_check_devpager_SOURCES = tests/check_main.c tests/check_devpager.h \
-	tests/suites.h tests/check_harness.c
+	tests/suites.h tests/check_harness.c \
+	tests/check_vm_util.h tests/check_vm_util.c
 tests_check_devpager_CPPFLAGS = $(FUSE_DAEMON_CPPFLAGS) -I$(top_srcdir)/tests
 tests_check_devpager_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_devpager_LDADD = $(DAEMON_LIBS) $(CHECK_LIBS)

@@ -75,6 +75,7 @@ static int	gem_check(const struct dev_create_args *args,
 static int	gem_create(const struct dev_create_args *args,
 		    const struct ucred *cred, struct cdev **devp,
 		    struct sbuf *err);
+static void	gem_softc_teardown(struct gem_softc *sc);
 static int	gem_destroy(struct cdev *dev, struct sbuf *err);
 static int	gem_ctl(struct cdev *dev, int argc, char **argv,
 		    const struct ucred *cred, struct sbuf *out);
@@ -166,6 +167,7 @@ gem_create(const struct dev_create_args *args, const struct ucred *cred,
 		free(sc);
 		return (error == ENOMEM ? ENOMEM : EINVAL);
 	}
+	gem_file_init(&sc->sc_admin, sc, true);
 	make_dev_args_init(&mda);
 	mda.mda_devsw = &gem_cdevsw;
 	dev_make_args_node(&mda, args, cred, 0660);
@@ -174,7 +176,7 @@ gem_create(const struct dev_create_args *args, const struct ucred *cred,
 	mda.mda_memattr = VM_MEMATTR_WRITE_COMBINING;
 	error = make_dev_s(&mda, &dev, "%s", args->name);
 	if (error != 0) {
-		gem_softc_shutdown(sc);
+		gem_softc_teardown(sc);
 		vm_phys_fictitious_unreg_range(sc->sc_vram_base,
 		    sc->sc_vram_base + sc->sc_vram_size);
 		vm_phys_window_destroy(sc->sc_window);
@@ -186,6 +188,19 @@ gem_create(const struct dev_create_args *args, const struct ucred *cred,
 	sc->sc_dev = dev;
 	*devp = dev;
 	return (0);
+}
+
+/*
+ * The softc's BOs go (no device method runs any more): no new BO, the
+ * ctl handles closed, the other BOs retired (gem_softc_shutdown).
+ */
+static void
+gem_softc_teardown(struct gem_softc *sc)
+{
+
+	gem_softc_dying(sc);
+	gem_file_clear(&sc->sc_admin);
+	gem_softc_shutdown(sc);
 }
 
 /*
@@ -202,7 +217,7 @@ gem_destroy(struct cdev *dev, struct sbuf *err)
 	(void)err;
 	rcu_thread_online();
 	destroy_dev(dev);
-	gem_softc_shutdown(sc);
+	gem_softc_teardown(sc);
 	vm_phys_fictitious_unreg_range(sc->sc_vram_base,
 	    sc->sc_vram_base + sc->sc_vram_size);
 	vm_phys_window_destroy(sc->sc_window);

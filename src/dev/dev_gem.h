@@ -248,10 +248,11 @@ int	gem_softc_init(struct gem_softc *sc, const char *name,
 	    vm_size_t vram_size, struct sbuf *err);
 void	gem_softc_ref(struct gem_softc *sc);
 void	gem_softc_rele(struct gem_softc *sc);
+void	gem_softc_dying(struct gem_softc *sc);
 void	gem_softc_shutdown(struct gem_softc *sc);
-int	gem_bo_create(struct gem_file *gf, vm_size_t size,
+int	gem_bo_make(struct gem_softc *sc, bool admin, vm_size_t size,
 	    enum gem_placement placement, const struct ucred *cred,
-	    struct gem_bo_info *infop, struct sbuf *err);
+	    struct gem_bo **bop, struct sbuf *err);
 int	gem_bo_lookup_offset(struct gem_softc *sc, vm_ooffset_t *offp,
 	    vm_object_t *objp);
 void	gem_bo_dtor(struct gem_bo *bo);
@@ -263,6 +264,15 @@ void	gem_set_random(uint64_t (*fn)(void));
 
 /* dev_gem_file.c: handle tables, global names, the access check. */
 void	gem_file_init(struct gem_file *gf, struct gem_softc *sc, bool admin);
+/*
+ * Create a BO of size bytes in placement for cred, with a handle in gf
+ * (gem_bo_make; the administrator's gets a global name at once).  On
+ * success *infop describes it.  0, EINVAL (size), ENOMEM (memory,
+ * charge, offsets or handles exhausted), ENXIO.  No lock held.
+ */
+int	gem_bo_create(struct gem_file *gf, vm_size_t size,
+	    enum gem_placement placement, const struct ucred *cred,
+	    struct gem_bo_info *infop, struct sbuf *err);
 void	gem_file_clear(struct gem_file *gf);
 void	gem_file_fini(struct gem_file *gf);
 int	gem_handle_add(struct gem_file *gf, struct gem_bo *bo,

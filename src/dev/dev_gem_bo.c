@@ -177,7 +177,6 @@ gem_softc_init(struct gem_softc *sc, const char *name, vm_size_t vram_size,
 	TAILQ_INIT(&sc->sc_bos);
 	RB_INIT(&sc->sc_ranges);
 	RB_INIT(&sc->sc_names);
-	gem_file_init(&sc->sc_admin, sc, true);
 	refcount_init(&sc->sc_refs, 1);
 	sc->sc_vram_size = vram_size;
 	npages = atop(vram_size);
@@ -210,7 +209,6 @@ gem_softc_init(struct gem_softc *sc, const char *name, vm_size_t vram_size,
 	return (0);
 fail:
 	free(sc->sc_vram_free);
-	mtx_destroy(&sc->sc_admin.gf_mtx);
 	mtx_destroy(&sc->sc_mtx);
 	return (error);
 }
@@ -810,23 +808,22 @@ gem_placement_error(const struct gem_bo *bo, enum gem_placement placement,
 }
 
 /*
- * Create a BO of size bytes in placement for cred, with a handle in gf
- * (and, for the administrator's table, a global name at once: that is
- * how others reach it).  On success *infop describes it.  0, EINVAL
- * (size), ENOMEM (memory, charge, offsets or handles exhausted), ENXIO.
- * No lock held.
+ * Make a BO of size bytes in placement for cred (with a global name at
+ * once for the administrator's, admin: that is how others reach it),
+ * linked on sc with one handle counted for the caller's table
+ * (gem_bo_create in dev_gem_file.c adds it) and its object referenced
+ * for the caller.  0, EINVAL (size), ENOMEM (memory, charge or offsets
+ * exhausted), ENXIO.  No lock held.
  */
 int
-gem_bo_create(struct gem_file *gf, vm_size_t size,
+gem_bo_make(struct gem_softc *sc, bool admin, vm_size_t size,
     enum gem_placement placement, const struct ucred *cred,
-    struct gem_bo_info *infop, struct sbuf *err)
+    struct gem_bo **bop, struct sbuf *err)
 {
-	struct gem_softc *sc = gf->gf_sc;
 	struct gem_range *range;
 	struct gem_bo *bo;
 	vm_object_t obj;
-	char path[sizeof(sc->sc_name) + 24], sz[32];
-	uint32_t handle;
+	char sz[32];
 	int error;
 
 	if (size == 0 || size > GEM_BO_SIZE_MAX) {
@@ -896,7 +893,7 @@ gem_bo_create(struct gem_file *gf, vm_size_t size,
 	if (sc->sc_dying)
 		error = ENXIO;
 	else if ((error = gem_offset_alloc(sc, size, range)) == 0 &&
-	    gf->gf_admin && (error = gem_name_alloc(sc, bo)) != 0) {
+	    admin && (error = gem_name_alloc(sc, bo)) != 0) {
 		RB_REMOVE(gem_range_tree, &sc->sc_ranges, range);
 		sc->sc_nranges--;
 	}
@@ -920,30 +917,7 @@ gem_bo_create(struct gem_file *gf, vm_size_t size,
 	sc->sc_nbos++;
 	mtx_unlock(&sc->sc_mtx);
 
-	/* Ours until the reply is written: the handle may go at once. */
-	vm_object_reference(obj);
-	error = gem_handle_add(gf, bo, &handle);
-	if (error != 0) {
-		sbuf_printf(err, "%s", error == ENOSPC ?
-		    "no free handle" : "out of memory");
-		gem_bo_handle_drop(bo);
-		vm_object_deallocate(obj);
-		return (ENOMEM);
-	}
-	/*
-	 * vm/objects is world-readable: it names the administrator's BOs by
-	 * their ctl handle, the others by their creator's uid only.
-	 */
-	if (gf->gf_admin)
-		snprintf(path, sizeof(path), "dev/%s#%u", sc->sc_name,
-		    (unsigned)handle);
-	else
-		snprintf(path, sizeof(path), "dev/%s@%u", sc->sc_name,
-		    (unsigned)cred->cr_uid);
-	vm_object_set_path(obj, path);
-	gem_bo_describe(bo, infop);
-	infop->bi_handle = handle;
-	vm_object_deallocate(obj);
+	*bop = bo;
 	return (0);
 }
 
@@ -1217,13 +1191,24 @@ gem_bo_dtor(struct gem_bo *bo)
 
 /*
  * The device is being destroyed (destroy_dev has returned: no ioctl,
- * ctl command, open or mmap is running or can start).  The ctl handles
- * are closed; every other BO is retired although open files still hold
- * handles of it -- pages revoked, holds drained, memory freed, charges
- * released, mapping entries dropped -- and later faults on objects the
- * filesystem still holds fail with SIGBUS.  Returns once no page of the
- * vram range is in use, so the caller may unregister it.
+ * ctl command, open or mmap is running or can start).  gem_softc_dying
+ * marks it so (no BO is made from then on); the driver then closes the
+ * ctl handles (gem_file_clear of sc_admin) and calls gem_softc_shutdown,
+ * which retires every other BO although open files still hold handles of
+ * it -- pages revoked, holds drained, memory freed, charges released,
+ * mapping entries dropped -- so that later faults on objects the
+ * filesystem still holds fail with SIGBUS.  It returns once no page of
+ * the vram range is in use, so the caller may unregister it.
  */
+void
+gem_softc_dying(struct gem_softc *sc)
+{
+
+	mtx_lock(&sc->sc_mtx);
+	sc->sc_dying = true;
+	mtx_unlock(&sc->sc_mtx);
+}
+
 void
 gem_softc_shutdown(struct gem_softc *sc)
 {
@@ -1233,11 +1218,8 @@ gem_softc_shutdown(struct gem_softc *sc)
 
 	rcu_thread_online();
 	mtx_lock(&sc->sc_mtx);
-	sc->sc_dying = true;
-	mtx_unlock(&sc->sc_mtx);
-	gem_file_clear(&sc->sc_admin);
-
-	mtx_lock(&sc->sc_mtx);
+	KASSERT(sc->sc_dying, ("gem_softc_shutdown: %s is not dying",
+	    sc->sc_name));
 	for (;;) {
 		/* A BO not retired yet (its handles keep its object). */
 		busy = false;

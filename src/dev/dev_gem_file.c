@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "kern/kassert.h"
@@ -77,6 +78,50 @@ gem_file_init(struct gem_file *gf, struct gem_softc *sc, bool admin)
 	gf->gf_nhandles = 0;
 	gf->gf_next_handle = 1;
 	gf->gf_admin = admin;
+}
+
+int
+gem_bo_create(struct gem_file *gf, vm_size_t size,
+    enum gem_placement placement, const struct ucred *cred,
+    struct gem_bo_info *infop, struct sbuf *err)
+{
+	struct gem_softc *sc = gf->gf_sc;
+	struct gem_bo *bo;
+	vm_object_t obj;
+	char path[sizeof(sc->sc_name) + 24];
+	uint32_t handle;
+	int error;
+
+	error = gem_bo_make(sc, gf->gf_admin, size, placement, cred, &bo,
+	    err);
+	if (error != 0)
+		return (error);
+	/* Ours until the reply is written: the handle may go at once. */
+	obj = bo->bo_obj;
+	vm_object_reference(obj);
+	error = gem_handle_add(gf, bo, &handle);
+	if (error != 0) {
+		sbuf_printf(err, "%s", error == ENOSPC ?
+		    "no free handle" : "out of memory");
+		gem_bo_handle_drop(bo);
+		vm_object_deallocate(obj);
+		return (ENOMEM);
+	}
+	/*
+	 * vm/objects is world-readable: it names the administrator's BOs by
+	 * their ctl handle, the others by their creator's uid only.
+	 */
+	if (gf->gf_admin)
+		snprintf(path, sizeof(path), "dev/%s#%u", sc->sc_name,
+		    (unsigned)handle);
+	else
+		snprintf(path, sizeof(path), "dev/%s@%u", sc->sc_name,
+		    (unsigned)cred->cr_uid);
+	vm_object_set_path(obj, path);
+	gem_bo_describe(bo, infop);
+	infop->bi_handle = handle;
+	vm_object_deallocate(obj);
+	return (0);
 }
 
 /*

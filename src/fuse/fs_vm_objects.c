@@ -17,12 +17,9 @@
 
 #include "kern/conf.h"
 #include "kern/kern_rcu.h"
-#include "kern/refcount.h"
 #include "vm/vm.h"
 #include "vm/vm_object.h"
-#include "vm/vm_page.h"
 #include "vm/vm_phys.h"
-#include "vm/pmap.h"
 #include "fuse/fs_node.h"
 #include "fuse/fs_vfile.h"
 #include "fuse/fs_vm.h"
@@ -127,19 +124,18 @@ fs_vm_cdev_name(const void *dev, struct cdev_name_arg *cn)
  * device, the object's own); self (a device object that lost the
  * allocation race points at itself, so that no lookup finds it); private
  * (a key of the pager's or driver's own, such as a gem buffer, an sglist
- * or a destroyed device).  The object must be locked.
+ * or a destroyed device).
  */
 static void
-fs_vm_handle_name(struct sbuf *sb, vm_object_t object, const char *devname)
+fs_vm_handle_name(struct sbuf *sb, const struct vm_object_info *vi,
+    const char *devname)
 {
-	void *handle;
 
-	handle = __atomic_load_n(&object->handle, __ATOMIC_RELAXED);
-	if (handle == NULL)
+	if (vi->vi_handle == VMO_HANDLE_NONE)
 		sbuf_cat(sb, "handle: none\n");
-	else if (devname != NULL && handle == object->un_pager.devp.dev)
+	else if (devname != NULL && vi->vi_handle == VMO_HANDLE_DEVICE)
 		sbuf_printf(sb, "handle: cdev %s\n", devname);
-	else if (handle == object)
+	else if (vi->vi_handle == VMO_HANDLE_SELF)
 		sbuf_cat(sb, "handle: self\n");
 	else
 		sbuf_cat(sb, "handle: private\n");
@@ -148,50 +144,44 @@ fs_vm_handle_name(struct sbuf *sb, vm_object_t object, const char *devname)
 int
 fs_vm_object_info_generate(struct sbuf *sb, fuse_ino_t ino)
 {
+	const struct vm_object_stat *st;
+	struct vm_object_info vi;
 	struct cdev_name_arg cn;
-	vm_object_t object;
 	const char *devname;
+	int error;
 
-	object = vm_object_lookup_id(fs_ino_object_id(ino));
-	if (object == NULL)
-		return (ENOENT);
-	VM_OBJECT_RLOCK(object);
-	sbuf_printf(sb, "id: %" PRIu64 "\n", object->id);
-	sbuf_printf(sb, "type: %s\n", fs_vm_type_code(object->type));
+	error = vm_object_describe(fs_ino_object_id(ino), &vi);
+	if (error != 0)
+		return (error);
+	st = &vi.vi_stat;
+	sbuf_printf(sb, "id: %" PRIu64 "\n", st->id);
+	sbuf_printf(sb, "type: %s\n", fs_vm_type_code(st->type));
 	sbuf_cat(sb, "flags: ");
-	fs_vm_flag_names(sb, object->flags);
+	fs_vm_flag_names(sb, st->flags);
 	sbuf_cat(sb, "\n");
-	/* Our own lookup holds one reference. */
-	sbuf_printf(sb, "ref_count: %u\n", refcount_load(&object->ref_count) -
-	    1);
-	sbuf_printf(sb, "shadow_count: %d\n", object->shadow_count);
-	sbuf_printf(sb, "resident_page_count: %u\n",
-	    object->resident_page_count);
-	sbuf_printf(sb, "size: %" PRIu64 "\n", (uint64_t)object->size);
+	sbuf_printf(sb, "ref_count: %u\n", st->ref);
+	sbuf_printf(sb, "shadow_count: %d\n", (int)st->shadow);
+	sbuf_printf(sb, "resident_page_count: %u\n", (unsigned)st->resident);
+	sbuf_printf(sb, "size: %" PRIu64 "\n", (uint64_t)vi.vi_size);
 	sbuf_printf(sb, "size_bytes: %" PRIu64 "\n",
-	    (uint64_t)IDX_TO_OFF(object->size));
-	sbuf_printf(sb, "memattr: %s\n", vm_memattr_name(object->memattr));
-	sbuf_printf(sb, "pg_color: %u\n", (unsigned)object->pg_color);
+	    (uint64_t)IDX_TO_OFF(vi.vi_size));
+	sbuf_printf(sb, "memattr: %s\n", vm_memattr_name(st->memattr));
+	sbuf_printf(sb, "pg_color: %u\n", (unsigned)vi.vi_pg_color);
 	sbuf_printf(sb, "colored: %s\n",
-	    (object->flags & OBJ_COLORED) != 0 ? "yes" : "no");
+	    (st->flags & OBJ_COLORED) != 0 ? "yes" : "no");
 	sbuf_printf(sb, "paging_in_progress: %u\n",
-	    object->paging_in_progress);
-	sbuf_printf(sb, "generation: %u\n", object->generation);
-	sbuf_printf(sb, "charge: %" PRIu64 "\n", (uint64_t)object->charge);
-	if (object->has_cred)
+	    vi.vi_paging_in_progress);
+	sbuf_printf(sb, "generation: %u\n", vi.vi_generation);
+	sbuf_printf(sb, "charge: %" PRIu64 "\n", vi.vi_charge);
+	if (vi.vi_has_cred)
 		sbuf_printf(sb, "charged_uid: %u\n",
-		    (unsigned)object->cred.cr_uid);
-	devname = NULL;
-	if (object->type == OBJT_DEVICE || object->type == OBJT_MGTDEVICE)
-		devname = fs_vm_cdev_name(object->un_pager.devp.dev, &cn);
-	fs_vm_handle_name(sb, object, devname);
+		    (unsigned)vi.vi_charged_uid);
+	devname = fs_vm_cdev_name(vi.vi_devp_dev, &cn);
+	fs_vm_handle_name(sb, &vi, devname);
 	if (devname != NULL)
 		sbuf_printf(sb, "cdev: %s\n", devname);
-	sbuf_printf(sb, "faults: %lu\n",
-	    __atomic_load_n(&object->faults, __ATOMIC_RELAXED));
-	sbuf_printf(sb, "path: %s\n", object->path);
-	VM_OBJECT_RUNLOCK(object);
-	vm_object_deallocate(object);
+	sbuf_printf(sb, "faults: %lu\n", vi.vi_faults);
+	sbuf_printf(sb, "path: %s\n", st->path);
 	return (sbuf_error(sb));
 }
 
@@ -250,52 +240,46 @@ phys_region_name(const struct phys_regions *pr, vm_paddr_t pa)
 int
 fs_vm_object_pages_generate(struct sbuf *sb, fuse_ino_t ino)
 {
+	struct vm_object_page_info *rows, *pi;
 	struct phys_regions regions, *pr;
-	vm_object_t object;
-	vm_page_t m;
+	size_t i, n;
+	char flags[8];
+	int error, f;
 
+	error = vm_object_pages(fs_ino_object_id(ino), &rows, &n);
+	if (error != 0)
+		return (error);
 	pr = &regions;
 	memset(pr, 0, sizeof(*pr));
-	object = vm_object_lookup_id(fs_ino_object_id(ino));
-	if (object == NULL)
-		return (ENOENT);
 	rcu_read_lock();
 	vm_phys_foreach(phys_region_cb, pr);
 	rcu_read_unlock();
 	if (pr->nomem) {
-		vm_object_deallocate(object);
+		free(rows);
 		free(pr->r);
 		return (ENOMEM);
 	}
 	sbuf_printf(sb, "%10s %18s %5s %5s %5s %4s %3s %8s %s\n", "PINDEX",
 	    "PHYS", "FLAGS", "VALID", "DIRTY", "HOLD", "CM", "MAPPINGS",
 	    "WINDOW");
-	VM_OBJECT_RLOCK(object);
-	TAILQ_FOREACH(m, &object->memq, listq) {
-		char flags[8];
-		int f = 0;
-
-		if (m->flags & PG_FICTITIOUS)
+	for (i = 0; i < n; i++) {
+		pi = &rows[i];
+		f = 0;
+		if (pi->pi_fictitious)
 			flags[f++] = 'F';
-		flags[f++] = (m->oflags & VPO_UNMANAGED) ? 'U' : 'M';
-		if (vm_page_xbusied(m))
+		flags[f++] = pi->pi_unmanaged ? 'U' : 'M';
+		if (pi->pi_xbusy)
 			flags[f++] = 'X';
-		if (m->flags & PG_UNHOLDFREE)
+		if (pi->pi_unholdfree)
 			flags[f++] = 'H';
 		flags[f] = '\0';
-		/* hold_count and the pv count are page-locked; a listing
-		 * reads them racily, as vmstat does. */
-		sbuf_printf(sb, "%10" PRIu64 " 0x%016" PRIx64 " %5s  0x%02x  0x%02x "
-		    "%4u %-3s %8u %s\n", (uint64_t)m->pindex,
-		    (uint64_t)m->phys_addr, flags, (unsigned)m->valid,
-		    (unsigned)m->dirty,
-		    (unsigned)__atomic_load_n(&m->hold_count, __ATOMIC_RELAXED),
-		    vm_memattr_name(m->md.pat_mode),
-		    (unsigned)__atomic_load_n(&m->md.pv_count,
-		    __ATOMIC_RELAXED), phys_region_name(pr, m->phys_addr));
+		sbuf_printf(sb, "%10" PRIu64 " 0x%016" PRIx64 " %5s  0x%02x  "
+		    "0x%02x %4u %-3s %8u %s\n", (uint64_t)pi->pi_pindex,
+		    (uint64_t)pi->pi_phys, flags, pi->pi_valid, pi->pi_dirty,
+		    pi->pi_hold, vm_memattr_name(pi->pi_memattr),
+		    pi->pi_mappings, phys_region_name(pr, pi->pi_phys));
 	}
-	VM_OBJECT_RUNLOCK(object);
-	vm_object_deallocate(object);
+	free(rows);
 	free(pr->r);
 	return (sbuf_error(sb));
 }

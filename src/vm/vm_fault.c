@@ -42,7 +42,18 @@ static __thread vm_prot_t fault_prot_cur = VM_PROT_READ;
 
 FAIL_POINT_DEFINE(vm_fault_fake_placeholder);
 
+/* What vm_fault_placeholder() did. */
+enum vmf_ph {
+	VMF_PH_OK,		/* *mp is a new busy placeholder at pindex */
+	VMF_PH_RETRY,		/* the object changed: look again */
+	VMF_PH_SHORTAGE,	/* no page or trie node */
+};
+
 static void	fault_count(int which);
+static enum vmf_ph vm_fault_placeholder(vm_object_t object,
+		    vm_pindex_t pindex, vm_page_t *mp);
+static void	vm_fault_undo(vm_object_t object, vm_pindex_t pindex,
+		    vm_page_t m, bool ours);
 static bool	vm_fault_fast(vm_object_t object, vm_pindex_t pindex,
 		    uint64_t map_key, vm_ooffset_t map_off, vm_page_t *mp);
 static int	vm_fault_slow(vm_object_t object, vm_pindex_t pindex,
@@ -164,6 +175,62 @@ vm_fault_fast(vm_object_t object, vm_pindex_t pindex, uint64_t map_key,
 /*
  * The locked path.  See vm_fault.h for the return codes.
  */
+/*
+ * Put a busy placeholder at pindex, where no page is.  An OBJ_FICTITIOUS
+ * object gets a fake page: no RAM is used for device objects (see the top
+ * of the file); getfake may block, so the object lock is dropped around
+ * it and everything re-checked after.  Anonymous memory, and a device
+ * object when the fail point vm_fault_fake_placeholder fires, get a RAM
+ * page, FreeBSD's placeholder.  The object must be locked (write).
+ */
+static enum vmf_ph
+vm_fault_placeholder(vm_object_t object, vm_pindex_t pindex, vm_page_t *mp)
+{
+	vm_page_t m;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	if ((object->flags & OBJ_FICTITIOUS) != 0 &&
+	    FAIL_POINT_EVAL(vm_fault_fake_placeholder) == 0) {
+		VM_OBJECT_WUNLOCK(object);
+		m = vm_page_getfake(0, object->memattr);
+		VM_OBJECT_WLOCK(object);
+		if ((object->flags & OBJ_DEAD) != 0 || pindex >= object->size ||
+		    vm_page_lookup(object, pindex) != NULL) {
+			vm_page_putfake(m);
+			return (VMF_PH_RETRY);
+		}
+		if (vm_page_insert(m, object, pindex) != 0) {
+			vm_page_putfake(m);
+			return (VMF_PH_SHORTAGE);
+		}
+	} else {
+		m = vm_page_alloc(object, pindex, VM_ALLOC_NORMAL);
+		if (m == NULL)
+			return (VMF_PH_SHORTAGE);
+	}
+	*mp = m;
+	return (VMF_PH_OK);
+}
+
+/*
+ * A failed pager call: free our placeholder m (ours) if it is still at
+ * pindex and no pager list holds it; unbusy a page that was resident
+ * before (the device pager keeps such pages listed).  The object must be
+ * locked (write).
+ */
+static void
+vm_fault_undo(vm_object_t object, vm_pindex_t pindex, vm_page_t m, bool ours)
+{
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	if (vm_page_lookup(object, pindex) != m)
+		return;
+	if (ours && (m->oflags & VPO_ONPGLIST) == 0)
+		vm_page_free_unlocked(m);
+	else if (vm_page_xbusied(m))
+		vm_page_xunbusy(m);
+}
+
 static int
 vm_fault_slow(vm_object_t object, vm_pindex_t pindex, vm_prot_t prot,
     uint64_t map_key, vm_ooffset_t map_off, vm_page_t *mp)
@@ -207,32 +274,15 @@ retry:
 		/* Resident but invalid (e.g. invalidated): page it in. */
 		vm_page_xbusy(m);
 		ours = false;
-	} else if ((object->flags & OBJ_FICTITIOUS) != 0 &&
-	    FAIL_POINT_EVAL(vm_fault_fake_placeholder) == 0) {
-		/*
-		 * A fake page as placeholder: no RAM is used for device
-		 * objects (see the top of the file).  getfake may block,
-		 * so the object lock is dropped around it and everything
-		 * re-checked after.
-		 */
-		VM_OBJECT_WUNLOCK(object);
-		m = vm_page_getfake(0, object->memattr);
-		VM_OBJECT_WLOCK(object);
-		if ((object->flags & OBJ_DEAD) != 0 || pindex >= object->size ||
-		    vm_page_lookup(object, pindex) != NULL) {
-			vm_page_putfake(m);
-			goto retry;
-		}
-		if (vm_page_insert(m, object, pindex) != 0) {
-			vm_page_putfake(m);
-			goto shortage;
-		}
-		ours = true;
 	} else {
-		/* A RAM page: anonymous memory, or FreeBSD's placeholder. */
-		m = vm_page_alloc(object, pindex, VM_ALLOC_NORMAL);
-		if (m == NULL)
+		switch (vm_fault_placeholder(object, pindex, &m)) {
+		case VMF_PH_OK:
+			break;
+		case VMF_PH_RETRY:
+			goto retry;
+		case VMF_PH_SHORTAGE:
 			goto shortage;
+		}
 		ours = true;
 	}
 
@@ -295,17 +345,7 @@ retry:
 		kr = KERN_FAILURE;
 		break;
 	}
-	/*
-	 * Undo: free our placeholder if it is still there and no pager
-	 * list holds it; unbusy a page that was resident before (the
-	 * device pager keeps such pages listed).
-	 */
-	if (vm_page_lookup(object, pindex) == m) {
-		if (ours && (m->oflags & VPO_ONPGLIST) == 0) {
-			vm_page_free_unlocked(m);
-		} else if (vm_page_xbusied(m))
-			vm_page_xunbusy(m);
-	}
+	vm_fault_undo(object, pindex, m, ours);
 	VM_OBJECT_WUNLOCK(object);
 	return (kr);
 

@@ -649,106 +649,6 @@ vm_object_stat_dead(const struct vm_object_stat *row)
 	return (row->type == OBJT_DEAD || (row->flags & OBJ_DEAD) != 0);
 }
 
-int
-vm_object_snapshot(struct vm_object_stat **rowsp, size_t *np)
-{
-	struct vm_object_stat *rows, *nrows;
-	vm_object_t object, *held;
-	size_t n, alloc, i, j;
-	int error;
-
-	rows = NULL;
-	held = NULL;
-	n = alloc = 0;
-	error = 0;
-	rcu_thread_online();
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
-		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
-		    OBJT_DEAD)
-			continue;
-		if (n == alloc) {
-			alloc = alloc == 0 ? 64 : alloc * 2;
-			nrows = reallocarray(rows, alloc, sizeof(*rows));
-			if (nrows == NULL) {
-				error = ENOMEM;
-				break;
-			}
-			rows = nrows;
-			nrows = reallocarray(held, alloc, sizeof(*held));
-			if (nrows == NULL) {
-				error = ENOMEM;
-				break;
-			}
-			held = (vm_object_t *)nrows;
-		}
-		memset(&rows[n], 0, sizeof(rows[n]));
-		held[n] = NULL;
-		if (VM_OBJECT_TRYRLOCK(object)) {
-			vm_object_stat_fill(&rows[n], object, 0);
-			VM_OBJECT_RUNLOCK(object);
-			if (!vm_object_stat_dead(&rows[n]))
-				n++;
-		} else if (refcount_acquire_if_not_zero(&object->ref_count)) {
-			held[n] = object;
-			n++;
-		}
-	}
-	rcu_read_unlock();
-
-	/* Second pass: objects whose lock was busy, now referenced. */
-	for (i = j = 0; i < n; i++) {
-		object = held[i];
-		if (object != NULL) {
-			VM_OBJECT_RLOCK(object);
-			vm_object_stat_fill(&rows[i], object, 1);
-			VM_OBJECT_RUNLOCK(object);
-			vm_object_deallocate(object);
-		}
-		if (!vm_object_stat_dead(&rows[i]))
-			rows[j++] = rows[i];
-	}
-	free(held);
-	*rowsp = rows;
-	*np = j;
-	return (error);
-}
-
-int
-vm_object_ids(uint64_t **idsp, size_t *np)
-{
-	vm_object_t object;
-	uint64_t *ids, *nids;
-	size_t n, alloc;
-	int error;
-
-	ids = NULL;
-	n = alloc = 0;
-	error = 0;
-	rcu_thread_online();
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
-		if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
-		    OBJT_DEAD ||
-		    refcount_load(&object->ref_count) == 0)
-			continue;
-		if (n == alloc) {
-			alloc = alloc == 0 ? 64 : alloc * 2;
-			nids = reallocarray(ids, alloc, sizeof(*ids));
-			if (nids == NULL) {
-				error = ENOMEM;
-				break;
-			}
-			ids = nids;
-		}
-		ids[n++] = __atomic_load_n(&object->id, __ATOMIC_RELAXED);
-	}
-	rcu_read_unlock();
-	*idsp = ids;
-	*np = n;
-	return (error);
-}
-
 bool
 vm_object_find_rcu(bool (*match)(vm_object_t object, void *arg), void *arg)
 {
@@ -769,4 +669,206 @@ vm_object_find_rcu(bool (*match)(vm_object_t object, void *arg), void *arg)
 	}
 	rcu_read_unlock();
 	return (found);
+}
+
+/*
+ * Room for element n of the array *basep of *allocp elements of size
+ * bytes: doubled when full.  false when out of memory (nothing changed).
+ */
+static bool
+vm_object_walk_grow(void **basep, size_t *allocp, size_t n, size_t size)
+{
+	size_t nalloc;
+	void *p;
+
+	if (n < *allocp)
+		return (true);
+	nalloc = *allocp == 0 ? 64 : *allocp * 2;
+	p = reallocarray(*basep, nalloc, size);
+	if (p == NULL)
+		return (false);
+	*basep = p;
+	*allocp = nalloc;
+	return (true);
+}
+
+/* vm_object_snapshot's gathering, inside the read-side section. */
+struct vm_object_snap {
+	struct vm_object_stat *rows;
+	vm_object_t	*held;		/* referenced for the second pass */
+	size_t		 n, nrows, nheld;
+	int		 error;
+};
+
+static bool
+vm_object_snap_one(vm_object_t object, void *arg)
+{
+	struct vm_object_snap *sn = arg;
+	struct vm_object_stat *row;
+
+	if (!vm_object_walk_grow((void **)&sn->rows, &sn->nrows, sn->n,
+	    sizeof(*sn->rows)) ||
+	    !vm_object_walk_grow((void **)&sn->held, &sn->nheld, sn->n,
+	    sizeof(*sn->held))) {
+		sn->error = ENOMEM;
+		return (true);		/* stop */
+	}
+	row = &sn->rows[sn->n];
+	memset(row, 0, sizeof(*row));
+	sn->held[sn->n] = NULL;
+	if (VM_OBJECT_TRYRLOCK(object)) {
+		vm_object_stat_fill(row, object, 0);
+		VM_OBJECT_RUNLOCK(object);
+		if (!vm_object_stat_dead(row))
+			sn->n++;
+	} else if (refcount_acquire_if_not_zero(&object->ref_count)) {
+		sn->held[sn->n] = object;
+		sn->n++;
+	}
+	return (false);
+}
+
+int
+vm_object_snapshot(struct vm_object_stat **rowsp, size_t *np)
+{
+	struct vm_object_snap sn;
+	vm_object_t object;
+	size_t i, j;
+
+	memset(&sn, 0, sizeof(sn));
+	(void)vm_object_find_rcu(vm_object_snap_one, &sn);
+
+	/* Second pass: objects whose lock was busy, now referenced. */
+	for (i = j = 0; i < sn.n; i++) {
+		object = sn.held[i];
+		if (object != NULL) {
+			VM_OBJECT_RLOCK(object);
+			vm_object_stat_fill(&sn.rows[i], object, 1);
+			VM_OBJECT_RUNLOCK(object);
+			vm_object_deallocate(object);
+		}
+		if (!vm_object_stat_dead(&sn.rows[i]))
+			sn.rows[j++] = sn.rows[i];
+	}
+	free(sn.held);
+	*rowsp = sn.rows;
+	*np = j;
+	return (sn.error);
+}
+
+/* vm_object_ids's gathering, inside the read-side section. */
+struct vm_object_idlist {
+	uint64_t	*ids;
+	size_t		 n, alloc;
+	int		 error;
+};
+
+static bool
+vm_object_id_one(vm_object_t object, void *arg)
+{
+	struct vm_object_idlist *il = arg;
+
+	if (refcount_load(&object->ref_count) == 0)
+		return (false);
+	if (!vm_object_walk_grow((void **)&il->ids, &il->alloc, il->n,
+	    sizeof(*il->ids))) {
+		il->error = ENOMEM;
+		return (true);		/* stop */
+	}
+	il->ids[il->n++] = __atomic_load_n(&object->id, __ATOMIC_RELAXED);
+	return (false);
+}
+
+int
+vm_object_ids(uint64_t **idsp, size_t *np)
+{
+	struct vm_object_idlist il;
+
+	memset(&il, 0, sizeof(il));
+	(void)vm_object_find_rcu(vm_object_id_one, &il);
+	*idsp = il.ids;
+	*np = il.n;
+	return (il.error);
+}
+
+int
+vm_object_describe(uint64_t id, struct vm_object_info *info)
+{
+	vm_object_t object;
+	void *handle;
+
+	object = vm_object_lookup_id(id);
+	if (object == NULL)
+		return (ENOENT);
+	memset(info, 0, sizeof(*info));
+	VM_OBJECT_RLOCK(object);
+	vm_object_stat_fill(&info->vi_stat, object, 1);
+	info->vi_size = object->size;
+	info->vi_pg_color = object->pg_color;
+	info->vi_paging_in_progress = object->paging_in_progress;
+	info->vi_generation = object->generation;
+	info->vi_charge = object->charge;
+	info->vi_has_cred = object->has_cred;
+	info->vi_charged_uid = object->cred.cr_uid;
+	if (object->type == OBJT_DEVICE || object->type == OBJT_MGTDEVICE)
+		info->vi_devp_dev = object->un_pager.devp.dev;
+	handle = __atomic_load_n(&object->handle, __ATOMIC_RELAXED);
+	if (handle == NULL)
+		info->vi_handle = VMO_HANDLE_NONE;
+	else if (info->vi_devp_dev != NULL && handle == info->vi_devp_dev)
+		info->vi_handle = VMO_HANDLE_DEVICE;
+	else if (handle == object)
+		info->vi_handle = VMO_HANDLE_SELF;
+	else
+		info->vi_handle = VMO_HANDLE_PRIVATE;
+	info->vi_faults = __atomic_load_n(&object->faults, __ATOMIC_RELAXED);
+	VM_OBJECT_RUNLOCK(object);
+	vm_object_deallocate(object);
+	return (0);
+}
+
+int
+vm_object_pages(uint64_t id, struct vm_object_page_info **rowsp, size_t *np)
+{
+	struct vm_object_page_info *rows, *pi;
+	vm_object_t object;
+	vm_page_t m;
+	size_t n;
+
+	object = vm_object_lookup_id(id);
+	if (object == NULL)
+		return (ENOENT);
+	VM_OBJECT_RLOCK(object);
+	rows = calloc(object->resident_page_count + 1, sizeof(*rows));
+	if (rows == NULL) {
+		VM_OBJECT_RUNLOCK(object);
+		vm_object_deallocate(object);
+		return (ENOMEM);
+	}
+	n = 0;
+	TAILQ_FOREACH(m, &object->memq, listq) {
+		KASSERT(n < object->resident_page_count,
+		    ("vm_object_pages: memq of %p longer than its count",
+		    (void *)object));
+		pi = &rows[n++];
+		pi->pi_pindex = m->pindex;
+		pi->pi_phys = m->phys_addr;
+		pi->pi_fictitious = (m->flags & PG_FICTITIOUS) != 0;
+		pi->pi_unmanaged = (m->oflags & VPO_UNMANAGED) != 0;
+		pi->pi_xbusy = vm_page_xbusied(m);
+		pi->pi_unholdfree = (m->flags & PG_UNHOLDFREE) != 0;
+		pi->pi_valid = m->valid;
+		pi->pi_dirty = m->dirty;
+		/* Page-locked fields, read racily. */
+		pi->pi_hold = __atomic_load_n(&m->hold_count,
+		    __ATOMIC_RELAXED);
+		pi->pi_memattr = m->md.pat_mode;
+		pi->pi_mappings = __atomic_load_n(&m->md.pv_count,
+		    __ATOMIC_RELAXED);
+	}
+	VM_OBJECT_RUNLOCK(object);
+	vm_object_deallocate(object);
+	*rowsp = rows;
+	*np = n;
+	return (0);
 }

@@ -168,7 +168,8 @@ vm_object_t vm_object_lookup_id(uint64_t id);
  * not 0), read without locks.  *idsp is malloc'ed; 0 or ENOMEM as above.
  * vm_object_find_rcu: match(object, arg) for every object not OBJT_DEAD,
  * inside the section, until it returns true; match may read the object's
- * atomic and RCU-published fields only, and must not block or lock.
+ * atomic and RCU-published fields, may try its lock (never wait for
+ * it), and must not block.  The two walks above are built on it.
  * Whether one matched.
  */
 struct vm_object_stat {
@@ -181,6 +182,54 @@ struct vm_object_stat {
 	char		 path[64];
 };
 int	vm_object_snapshot(struct vm_object_stat **rowsp, size_t *np);
+
+/*
+ * One live object, every field, read under its lock (vm/object/ID/info):
+ * vm_object_describe fills *info for object id, or returns ENOENT.  The
+ * handle is classified, never exposed: VMO_HANDLE_DEVICE means it is the
+ * object's devp.dev, which info->devp_dev holds for comparison with the
+ * cdev registry only (it may be any pointer: never dereference it).
+ */
+enum vm_object_handle_kind {
+	VMO_HANDLE_NONE,	/* no handle */
+	VMO_HANDLE_DEVICE,	/* the device object's own devp.dev */
+	VMO_HANDLE_SELF,	/* points at the object (a lost race) */
+	VMO_HANDLE_PRIVATE,	/* a key of the pager's or driver's own */
+};
+struct vm_object_info {
+	struct vm_object_stat vi_stat;	/* ref: not counting our lookup */
+	vm_pindex_t	 vi_size;
+	uint16_t	 vi_pg_color;
+	unsigned	 vi_paging_in_progress;
+	unsigned	 vi_generation;
+	uint64_t	 vi_charge;
+	bool		 vi_has_cred;
+	uid_t		 vi_charged_uid;
+	enum vm_object_handle_kind vi_handle;
+	const void	*vi_devp_dev;	/* device objects; compare only */
+	unsigned long	 vi_faults;
+};
+int	vm_object_describe(uint64_t id, struct vm_object_info *info);
+/*
+ * The resident pages of object id, in memq order, read under its lock
+ * (vm/object/ID/pages; hold and mapping counts are read racily, as
+ * vmstat does).  *rowsp is malloc'ed.  0, ENOENT or ENOMEM.
+ */
+struct vm_object_page_info {
+	vm_pindex_t	 pi_pindex;
+	vm_paddr_t	 pi_phys;
+	bool		 pi_fictitious;
+	bool		 pi_unmanaged;
+	bool		 pi_xbusy;
+	bool		 pi_unholdfree;
+	unsigned	 pi_valid;
+	unsigned	 pi_dirty;
+	unsigned	 pi_hold;
+	vm_memattr_t	 pi_memattr;
+	unsigned	 pi_mappings;
+};
+int	vm_object_pages(uint64_t id, struct vm_object_page_info **rowsp,
+	    size_t *np);
 int	vm_object_ids(uint64_t **idsp, size_t *np);
 bool	vm_object_find_rcu(bool (*match)(vm_object_t object, void *arg),
 	    void *arg);
