@@ -112,8 +112,8 @@ struct vm_phys_window;
 #define	GEM_VRAM_MAX		(1ULL << 30)
 /* Largest BO. */
 #define	GEM_BO_SIZE_MAX		(4ULL << 30)
-/* Handles: 1 .. GEM_HANDLE_MAX in each table (what the ctl parser
- * accepts). */
+/* Handles: 1 .. GEM_HANDLE_MAX in each table (what gem's ctl commands
+ * accept). */
 #define	GEM_HANDLE_MAX		0x7fffffffU
 /* Global names: 1 .. GEM_NAME_MAX. */
 #define	GEM_NAME_MAX		0x7fffffffffffffffULL
