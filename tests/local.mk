@@ -189,3 +189,5 @@ check-nomount:
 .PHONY: check-nomount
 TESTS += tests/deb_version.sh
 dist_check_SCRIPTS += tests/deb_version.sh
+# External pagers (issue #14): the wire codec.
+tests_check_devpager_SOURCES += tests/check_pager_proto.c
