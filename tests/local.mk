@@ -191,3 +191,6 @@ TESTS += tests/deb_version.sh
 dist_check_SCRIPTS += tests/deb_version.sh
 # External pagers (issue #14): the wire codec.
 tests_check_devpager_SOURCES += tests/check_pager_proto.c
+# The daemon's end of a pager's connection, against a scripted pager.
+tests_check_devpager_SOURCES += tests/check_pager_conn.c \
+	tests/check_pager_peer.c tests/check_pager_peer.h

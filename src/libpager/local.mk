@@ -5,3 +5,7 @@
 devpagerinclude_HEADERS += include/devpager/pager_proto.h
 src_libdevpager_a_SOURCES += src/libpager/pager_proto.c
 dist_man_MANS += man/devpager_protocol.5
+
+# The daemon's end of a pager's connection (no FUSE), for the pager
+# driver.
+src_libdevpager_a_SOURCES += src/dev/pager_conn.c src/dev/pager_conn.h
