@@ -194,3 +194,11 @@ tests_check_devpager_SOURCES += tests/check_pager_proto.c
 # The daemon's end of a pager's connection, against a scripted pager.
 tests_check_devpager_SOURCES += tests/check_pager_conn.c \
 	tests/check_pager_peer.c tests/check_pager_peer.h
+# The C library, compiled into the test binary (as into
+# libdevpager-pager.so), against the daemon's end.
+tests_check_devpager_SOURCES += tests/check_pager_client.c \
+	src/libpager/pager.c
+# libtool (LT_INIT, for libdevpager-pager) links every program and takes
+# -shared as its own option, dropping it: hand it to the compiler
+# driver, so that the plugins above stay shared objects.
+PLUGINFLAGS_LD += -Xcompiler -shared

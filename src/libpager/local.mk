@@ -9,3 +9,24 @@ dist_man_MANS += man/devpager_protocol.5
 # The daemon's end of a pager's connection (no FUSE), for the pager
 # driver.
 src_libdevpager_a_SOURCES += src/dev/pager_conn.c src/dev/pager_conn.h
+
+# libdevpager-pager: the pager's end of the protocol, a shared library
+# for pagers written in C, with its pkg-config file devpager-pager.pc
+# (named apart from devpager.pc, the driver KPI's).  The codec is
+# compiled into it too.
+lib_LTLIBRARIES = src/libpager/libdevpager-pager.la
+src_libpager_libdevpager_pager_la_SOURCES = \
+	src/libpager/pager.c \
+	src/libpager/pager_proto.c
+src_libpager_libdevpager_pager_la_CPPFLAGS = -I$(top_srcdir)/include
+src_libpager_libdevpager_pager_la_CFLAGS = $(WARN_CFLAGS) $(SAN_CFLAGS) \
+	$(PTHREAD_CFLAGS)
+src_libpager_libdevpager_pager_la_LDFLAGS = $(SAN_LDFLAGS) \
+	-version-info 0:0:0 -export-symbols-regex '^(dpp|devpager_pager)_' \
+	$(PTHREAD_CFLAGS)
+src_libpager_libdevpager_pager_la_LIBADD = $(PTHREAD_LIBS)
+devpagerinclude_HEADERS += include/devpager/pager.h
+devpagerpcdir = $(libdir)/pkgconfig
+devpagerpc_DATA = src/libpager/devpager-pager.pc
+EXTRA_DIST += src/libpager/devpager-pager.pc.in
+dist_man_MANS += man/devpager_pager.3
