@@ -202,3 +202,22 @@ tests_check_devpager_SOURCES += tests/check_pager_client.c \
 # -shared as its own option, dropping it: hand it to the compiler
 # driver, so that the plugins above stay shared objects.
 PLUGINFLAGS_LD += -Xcompiler -shared
+# The daemon's end as a program (tests/pager_tool), so that the shell
+# tests run the C example, linked with the library, and the Python module
+# and example against it with no mount; the library, installed, builds
+# and runs the C example through pkg-config.
+check_PROGRAMS += tests/pager_tool examples/pager-computed/pager_computed
+tests_pager_tool_SOURCES = tests/pager_tool.c
+tests_pager_tool_LDADD = $(CORE_LIBS)
+examples_pager_computed_pager_computed_SOURCES = \
+	examples/pager-computed/pager_computed.c
+examples_pager_computed_pager_computed_CPPFLAGS = -I$(top_srcdir)/include
+examples_pager_computed_pager_computed_LDADD = \
+	src/libpager/libdevpager-pager.la
+TESTS += tests/pager_interop.sh tests/pager_build.sh
+dist_check_SCRIPTS += tests/pager_interop.sh tests/pager_build.sh
+EXTRA_DIST += tests/pager_python_proto.py examples/pager_mirror.py \
+	examples/pager-computed/Makefile
+AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON; \
+	SAN_CFLAGS='$(SAN_CFLAGS)'; export SAN_CFLAGS; \
+	SAN_LDFLAGS='$(SAN_LDFLAGS)'; export SAN_LDFLAGS;

@@ -30,3 +30,11 @@ devpagerpcdir = $(libdir)/pkgconfig
 devpagerpc_DATA = src/libpager/devpager-pager.pc
 EXTRA_DIST += src/libpager/devpager-pager.pc.in
 dist_man_MANS += man/devpager_pager.3
+
+# The Python module (standard library only): the same protocol, the
+# same shape.  Installed when configure found python3.
+if HAVE_PYTHON
+python_PYTHON = python/devpager_pager.py
+endif
+EXTRA_DIST += python/devpager_pager.py
+dist_man_MANS += man/devpager_pager.py.3
