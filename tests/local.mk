@@ -221,3 +221,5 @@ EXTRA_DIST += tests/pager_python_proto.py examples/pager_mirror.py \
 AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON; \
 	SAN_CFLAGS='$(SAN_CFLAGS)'; export SAN_CFLAGS; \
 	SAN_LDFLAGS='$(SAN_LDFLAGS)'; export SAN_LDFLAGS;
+# The pager mutation runs, longer (PAGER_FUZZ_ITERS).
+REGTESTS += tests/regtest/pager_fuzz.sh
