@@ -1415,10 +1415,10 @@ conn_lock_work_locked(struct pager_conn *pc)
 			dpp_status_encode(status, (uint32_t)lr->lr_error);
 			lr->lr_state = LOCK_FREE;
 			pc->pc_nlocks--;
+			pc->pc_st.pcs_lock_completions++;
 			deadline_set(&deadline, pc->pc_timeout_ms);
-			if (conn_send_locked(pc, lr->lr_lock.pl_gen, &h,
-			    status, &deadline) == 0)
-				pc->pc_st.pcs_lock_completions++;
+			(void)conn_send_locked(pc, lr->lr_lock.pl_gen, &h,
+			    status, &deadline);
 			return (1);
 		}
 	}

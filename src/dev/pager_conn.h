@@ -154,7 +154,8 @@ struct pager_conn_stats {
 	uint64_t	 pcs_timeouts;	/* requests that timed out */
 	uint64_t	 pcs_late;	/* answers after a timeout */
 	uint64_t	 pcs_lock_requests; /* lock_requests received */
-	uint64_t	 pcs_lock_completions; /* lock_completed sent */
+	uint64_t	 pcs_lock_completions; /* lock_completed sent (or being
+					   sent when the count is read) */
 	uint64_t	 pcs_violations; /* drops for a protocol violation */
 	uint64_t	 pcs_drops;	/* connections lost, any cause */
 	uint64_t	 pcs_connect_failures; /* connect/handshake failed */
