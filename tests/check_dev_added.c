@@ -5,7 +5,8 @@
  * registered by the one table line dev_test_drivers[] below.  Nothing in
  * src/fuse, src/ctl or src/dev knows it: create checks its keys through
  * its dd_check, `echo NAME VERB` reaches its dd_ctl, the config-file
- * check refuses its bad values before anything exists.
+ * check refuses its bad values before anything exists, and its dd_state
+ * words end its line of vm/devices.
  */
 #include "config.h"
 
@@ -19,9 +20,11 @@
 #include "kern/sbuf.h"
 #include "dev/dev_args.h"
 #include "dev/dev_driver.h"
+#include "fuse/fs_vm.h"
 #include "vm/vm.h"
 
 struct echo_softc {
+	unsigned	 sc_pings;	/* (a) */
 	char		 sc_socket[256];
 	uint64_t	 sc_size;
 	vm_memattr_t	 sc_memattr;
@@ -120,8 +123,20 @@ echo_ctl(struct cdev *dev, int argc, char **argv, const struct ucred *cred,
 		sbuf_cat(out, "usage: echo NAME ping");
 		return (EINVAL);
 	}
+	__atomic_add_fetch(&sc->sc_pings, 1, __ATOMIC_RELAXED);
 	sbuf_printf(out, "pong socket=%s", sc->sc_socket);
 	return (0);
+}
+
+/* vm/devices STATE: "socket=PATH,pings=N". */
+static void
+echo_state(struct cdev *dev, struct dev_state *ds)
+{
+	struct echo_softc *sc = dev->si_drv1;
+
+	dev_state_word(ds, "socket=%s", sc->sc_socket);
+	dev_state_word(ds, "pings=%u",
+	    __atomic_load_n(&sc->sc_pings, __ATOMIC_RELAXED));
 }
 
 static const char *const echo_keys[] = { "socket", "size", "memattr", NULL };
@@ -134,14 +149,41 @@ static const struct dev_driver dev_echo_driver = {
 	.dd_destroy = echo_destroy,
 	.dd_ctl = echo_ctl,
 	.dd_set_memattr = dev_memattr_store,
+	.dd_state = echo_state,
 };
 
 /* The table line. */
 const struct dev_driver *const dev_test_drivers[] = { &dev_echo_driver, NULL };
 
+/* The line of vm/devices that starts with name, without its newline. */
+static void
+devices_line(const char *name, char *line, size_t size)
+{
+	struct sbuf sb;
+	char *p, *nl;
+	size_t n;
+
+	sbuf_init(&sb);
+	ck_assert_int_eq(fs_vm_devices_generate(&sb, 0), 0);
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	p = sbuf_data(&sb);
+	ck_assert_ptr_nonnull(strstr(p, " MEMATTR STATE\n"));
+	n = strlen(name);
+	while (p != NULL && !(strncmp(p, name, n) == 0 && p[n] == ' '))
+		p = (p = strchr(p, '\n')) != NULL ? p + 1 : NULL;
+	ck_assert_msg(p != NULL, "%s is not in vm/devices", name);
+	nl = strchr(p, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_uint_lt((size_t)(nl - p), size);
+	memcpy(line, p, (size_t)(nl - p));
+	line[nl - p] = '\0';
+	sbuf_delete(&sb);
+}
+
 START_TEST(test_added_driver)
 {
 	struct cdev *dev;
+	char line[256];
 
 	ck_assert_ptr_eq(dev_driver_find("echo"), &dev_echo_driver);
 	ck_assert_int_eq(drv_ctl("create e0 driver=echo socket=/run/pager.sock "
@@ -155,6 +197,14 @@ START_TEST(test_added_driver)
 	ck_assert_int_eq(drv_ctl("echo e0 ping"), 0);
 	ck_assert_str_eq(drv_reply(), "pong socket=/run/pager.sock");
 	ck_assert_int_eq(drv_ctl("memattr e0 uc"), 0);
+	/* Its words end its line of vm/devices; ram0 has none. */
+	devices_line("e0", line, sizeof(line));
+	ck_assert_str_eq(line, "e0               echo        1 -         "
+	    "             128K UC      socket=/run/pager.sock,pings=1");
+	devices_line("ram0", line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, " ram "));
+	ck_assert_int_eq(line[strlen(line) - 1], '-');
+	ck_assert_int_eq(line[strlen(line) - 2], ' ');
 	ck_assert_int_eq(drv_ctl("destroy e0"), 0);
 	ck_assert_ptr_null(dev_lookup_ref("e0"));
 }

@@ -20,11 +20,11 @@ cat >"$F/vm/objects" <<'EOT'
      7     0     0     0   1   0 WC  md dev/gem0#1
 EOT
 cat >"$F/vm/devices" <<'EOT'
-NAME             DRIVER   REFS FLAGS             SIZE MEMATTR
-mem              mem         1 ETERNAL,MEM       0x100 WB
-ram0             ram         2 -                 16M WB
-fb0              fb          1 -                 1200K WC
-gem0             gem         1 -                 0 WB
+NAME             DRIVER   REFS FLAGS             SIZE MEMATTR STATE
+mem              mem         1 ETERNAL,MEM       0x100 WB -
+ram0             ram         2 -                 16M WB -
+fb0              fb          1 -                 1200K WC -
+gem0             gem         1 -                 0 WB -
 EOT
 
 M="devpagerctl -m $F"

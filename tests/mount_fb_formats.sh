@@ -111,7 +111,7 @@ PY
 
 # fb0 is the default 640x480x32 write-combining framebuffer.
 [ "$(stat -c %s "$MNT/dev/fb0")" -eq 1228800 ] || fail "fb0: wrong size"
-awk '$1 == "fb0" && $2 == "fb" && $NF == "WC" { f = 1 } END { exit !f }' \
+awk '$1 == "fb0" && $2 == "fb" && $6 == "WC" { f = 1 } END { exit !f }' \
     "$MNT/vm/devices" || fail "fb0 is not a WC fb device in vm/devices"
 mkdir "$DPF_TMP/pics"
 

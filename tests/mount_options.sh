@@ -49,7 +49,7 @@ dpf_mount -o config="$DPF_TMP/good.conf"
 [ "$(ls "$MNT/dev" | sort | tr '\n' ' ')" = "r1 r2 " ] || \
     fail "config mount has devices '$(ls "$MNT/dev" | tr '\n' ' ')'"
 [ "$(stat -c %s "$MNT/dev/r2")" -eq 65536 ] || fail "r2 has the wrong size"
-awk '$1 == "r2" && $NF == "UC" { f = 1 } END { exit !f }' \
+awk '$1 == "r2" && $6 == "UC" { f = 1 } END { exit !f }' \
     "$MNT/vm/devices" || fail "r2 is not UC in vm/devices"
 grep -Eq '^ *1000 ' "$MNT/vm/swap" || fail "the swap limit did not apply"
 dpf_unmount

@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -472,6 +473,18 @@ dev_destroy_named(const char *name, bool undo, struct sbuf *err)
 		    strerror(error));
 	dev_rel(dev);
 	return (error);
+}
+
+void
+dev_state_word(struct dev_state *ds, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sbuf_len(ds->ds_sb) > ds->ds_start)
+		sbuf_cat(ds->ds_sb, ",");
+	va_start(ap, fmt);
+	sbuf_vprintf(ds->ds_sb, fmt, ap);
+	va_end(ap);
 }
 
 int

@@ -58,6 +58,8 @@ struct cdev;
  */
 #define	DEV_MEM_SIZE		0x200000000000ULL
 
+struct dev_state;
+
 struct dev_driver {
 	const char	*dd_name;	/* (c) "mem", "ram", "fb", "gem" */
 	/*
@@ -127,6 +129,14 @@ struct dev_driver {
 	 */
 	int		(*dd_map_access)(struct cdev *dev, vm_object_t obj,
 			    vm_prot_t prot);
+	/*
+	 * Optional: the driver's words for the STATE column of vm/devices,
+	 * key=value words without white space added with dev_state_word.
+	 * Called inside an RCU read-side section with no lock held: it must
+	 * not block, and reads only what it can read atomically or under a
+	 * short lock of its own.
+	 */
+	void		(*dd_state)(struct cdev *dev, struct dev_state *ds);
 };
 
 /* The built-in drivers: X(NAME) for each dev_NAME_driver. */
@@ -148,6 +158,19 @@ DEV_DRIVER_LIST(DEV_DRIVER_DECLARE)
  * faults get it; resident pages keep theirs until revoked.
  */
 int	dev_memattr_store(struct cdev *dev, vm_memattr_t ma, struct sbuf *err);
+
+/*
+ * The STATE column of one vm/devices line as it is built: words go to
+ * ds_sb, separated by commas; the column is "-" when no word was added.
+ */
+struct dev_state {
+	struct sbuf	*ds_sb;
+	size_t		 ds_start;	/* the column's first byte in ds_sb */
+};
+
+/* Add one key=value word (printf format, no white space) to the column. */
+void	dev_state_word(struct dev_state *ds, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 2, 3)));
 
 /* Look a built-in driver up by name (NULL if none). */
 const struct dev_driver *dev_driver_find(const char *name);

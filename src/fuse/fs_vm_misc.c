@@ -23,6 +23,7 @@ devices_cb(struct cdev *dev, void *arg)
 {
 	struct sbuf *sb = arg;
 	const struct dev_driver *drv;
+	struct dev_state ds;
 	const char *dname;
 	char flags[64], size[32];
 
@@ -43,18 +44,25 @@ devices_cb(struct cdev *dev, void *arg)
 		flags[strlen(flags) - 1] = '\0';
 	size_format(__atomic_load_n(&dev->si_size, __ATOMIC_RELAXED), size,
 	    sizeof(size));
-	sbuf_printf(sb, "%-16s %-8s %4u %-16s %10s %s\n", devtoname(dev),
+	sbuf_printf(sb, "%-16s %-8s %4u %-16s %10s %-7s ", devtoname(dev),
 	    dname, refcount_load(&dev->si_refcount), flags, size,
 	    vm_memattr_name(__atomic_load_n(&dev->si_memattr,
 	    __ATOMIC_RELAXED)));
+	ds.ds_sb = sb;
+	ds.ds_start = sbuf_len(sb);
+	if (drv != NULL && drv->dd_state != NULL)
+		drv->dd_state(dev, &ds);
+	if (sbuf_len(sb) == ds.ds_start)
+		sbuf_cat(sb, "-");
+	sbuf_cat(sb, "\n");
 }
 
 int
 fs_vm_devices_generate(struct sbuf *sb, fuse_ino_t ino)
 {
 	(void)ino;
-	sbuf_printf(sb, "%-16s %-8s %4s %-16s %10s %s\n", "NAME", "DRIVER",
-	    "REFS", "FLAGS", "SIZE", "MEMATTR");
+	sbuf_printf(sb, "%-16s %-8s %4s %-16s %10s %-7s %s\n", "NAME",
+	    "DRIVER", "REFS", "FLAGS", "SIZE", "MEMATTR", "STATE");
 	dev_foreach(devices_cb, sb);
 	return (sbuf_error(sb));
 }
