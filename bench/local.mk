@@ -37,3 +37,16 @@ bench-gem: bench/gem_rounds$(EXEEXT) devpagerfs$(EXEEXT)
 .PHONY: bench-gem
 bench: bench-gem
 regtest: bench/gem_rounds$(EXEEXT)
+
+# listings_bench (issue 15, helper LISTINGS): the cost of reading vm/devices,
+# vm/objects and vm/object/ID/info with 10 000 devices and objects;
+# `make bench-listings` builds and runs it on a fresh mount.
+EXTRA_PROGRAMS += bench/listings_bench
+bench_listings_bench_SOURCES = bench/listings_bench.c
+bench_listings_bench_LDADD = $(LIBBSD_LIBS)
+CLEANFILES += bench/listings_bench$(EXEEXT)
+EXTRA_DIST += bench/run-listings.sh
+bench-listings: bench/listings_bench$(EXEEXT) devpagerfs$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/run-listings.sh --no-build -b '$(abs_top_builddir)' -- $(BENCH_LISTINGS_FLAGS)
+.PHONY: bench-listings
+bench: bench-listings
