@@ -16,7 +16,8 @@
  * command on a live device takes a cdev reference under the lock, drops
  * the lock and enters the driver with dev_refthread(); destroy_dev waits
  * for it.  Entries are unlinked with the RCU list primitives and freed
- * after a grace period, so dev_driver_of() needs no lock.
+ * after a grace period.  A live entry's cdev points back at its driver
+ * (si_driver), so dev_driver_of() is one load and needs no lock.
  *
  * Locks used to protect data in this file:
  *	[t]	dev_table_mtx
@@ -231,6 +232,9 @@ dev_entry_unlink(struct dev_entry *de)
 {
 
 	mtx_assert(&dev_table_mtx, MA_OWNED);
+	if (de->de_dev != NULL)
+		__atomic_store_n(&de->de_dev->si_driver, NULL,
+		    __ATOMIC_RELEASE);
 	cds_list_del_rcu(&de->de_link);
 	call_rcu(&de->de_rcu, dev_entry_free_cb);
 }
@@ -294,6 +298,7 @@ dev_create(const struct dev_create_args *args, const struct ucred *cred,
 		dev_entry_unlink(de);
 	else {
 		rcu_assign_pointer(de->de_dev, dev);
+		__atomic_store_n(&dev->si_driver, drv, __ATOMIC_RELEASE);
 		de->de_state = DEV_ENTRY_LIVE;
 	}
 	mtx_unlock(&dev_table_mtx);
@@ -555,22 +560,16 @@ dev_driver_ctl(const char *driver, const char *name, int argc, char **argv,
 	return (error);
 }
 
+/*
+ * The cdev carries its entry's driver from the moment the entry is live
+ * until it leaves the table (both under dev_table_mtx), so this is one
+ * load, not a walk of the table: vm/devices calls it for every line.
+ */
 const struct dev_driver *
 dev_driver_of(const struct cdev *dev)
 {
-	const struct dev_driver *drv;
-	struct dev_entry *de;
 
-	drv = NULL;
-	rcu_read_lock();
-	cds_list_for_each_entry_rcu(de, &dev_table, de_link) {
-		if (rcu_dereference(de->de_dev) == dev) {
-			drv = de->de_drv;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return (drv);
+	return (__atomic_load_n(&dev->si_driver, __ATOMIC_ACQUIRE));
 }
 
 /*

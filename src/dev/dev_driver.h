@@ -9,9 +9,10 @@
  *
  * Every device created here is tracked by name in the device table so it
  * can be destroyed, have its memattr changed or run driver-specific
- * commands (gem, fb).  The table is an RCU list: dev_driver_of() walks it
- * without a lock (the filesystem calls it from dev_foreach callbacks);
- * writers hold the table lock, a leaf that is never held while a driver
+ * commands (gem, fb).  The table is an RCU list; a live entry's cdev
+ * carries the entry's driver (si_driver), which dev_driver_of() reads
+ * without a lock or a walk (the filesystem calls it from dev_foreach
+ * callbacks, once per line of vm/devices); writers hold the table lock, a leaf that is never held while a driver
  * method, make_dev or destroy_dev runs.  An entry is reserved (state
  * "creating") before dd_create runs and marked "dying" before dd_destroy
  * runs, so concurrent commands on one name see EEXIST or ENOENT instead
@@ -211,8 +212,8 @@ int	dev_driver_ctl(const char *driver, const char *name, int argc,
 	    char **argv, const struct ucred *cred, struct sbuf *out);
 /*
  * The driver that made dev (NULL for devices made elsewhere or already
- * destroyed).  Lock-free: callable inside rcu_read_lock() (dev_foreach
- * callbacks); the caller must be a registered RCU thread.
+ * destroyed).  Lock-free and constant-time: callable inside
+ * rcu_read_lock() (dev_foreach callbacks) or anywhere else.
  */
 const struct dev_driver *dev_driver_of(const struct cdev *dev);
 /*

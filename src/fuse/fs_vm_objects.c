@@ -87,34 +87,28 @@ fs_vm_flag_names(struct sbuf *sb, unsigned flags)
 }
 
 struct cdev_name_arg {
-	const void	*dev;		/* the pointer looked for */
-	char		 name[SPECNAMELEN + 1];	/* its name, if found */
+	char		 name[SPECNAMELEN + 1];	/* the device's name */
 };
-
-static void
-fs_vm_cdev_name_cb(struct cdev *dev, void *arg)
-{
-	struct cdev_name_arg *cn = arg;
-
-	if (dev == cn->dev)
-		strlcpy(cn->name, devtoname(dev), sizeof(cn->name));
-}
 
 /*
  * The name of the live device at dev, or NULL if dev is not one.  A
  * device object's devp.dev is the handle cdev_pager_allocate() was given,
  * as in FreeBSD: a cdev for old-style and most drivers, anything else for
- * others (a gem buffer), so it is compared with the registry's devices,
- * never dereferenced.
+ * others (a gem buffer), so it is looked up by address among the
+ * registry's devices (one hash lookup), never dereferenced.
  */
 static const char *
 fs_vm_cdev_name(const void *dev, struct cdev_name_arg *cn)
 {
+	struct cdev *live;
 
-	cn->dev = dev;
 	cn->name[0] = '\0';
-	if (dev != NULL)
-		(void)dev_foreach(fs_vm_cdev_name_cb, cn);
+	rcu_thread_online();
+	rcu_read_lock();
+	live = dev_lookup_addr_rcu(dev);
+	if (live != NULL)
+		strlcpy(cn->name, devtoname(live), sizeof(cn->name));
+	rcu_read_unlock();
 	return (cn->name[0] != '\0' ? cn->name : NULL);
 }
 

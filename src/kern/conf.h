@@ -65,6 +65,7 @@
 #include "kern/vm_types.h"
 
 struct cdev;
+struct dev_driver;
 struct thread;
 struct vm_object;
 
@@ -100,6 +101,11 @@ struct cdev {
 	vm_memattr_t	 si_memattr;	/* (a) memattr shown in vm/devices */
 	struct timespec	 si_ctime;	/* (c) creation time: node times */
 	struct cds_lfht_node si_hnode;	/* (p,r) name table link */
+	struct cds_lfht_node si_pnode;	/* (p,r) address table link */
+	/* The device table's (dev/dev_driver.c): the driver that made the
+	 * node while the node is on that table, else NULL.  The registry
+	 * never reads it. */
+	const struct dev_driver *si_driver; /* (a) */
 	struct cds_list_head si_list;	/* (p,r) list of live devices */
 	struct rcu_head	 si_rcu;	/* (p) deferred free */
 };
@@ -248,6 +254,13 @@ void	dev_relthread(struct cdev *dev, int ref);
  */
 struct cdev *dev_lookup_rcu(const char *name);
 struct cdev *dev_lookup_ref(const char *name);
+/*
+ * Is p the address of a live device?  Then that device, else NULL.  p may
+ * be any pointer (a pager handle, which is a cdev only for some drivers):
+ * it is compared, never dereferenced.  Lock-free, one hash lookup; call
+ * inside rcu_read_lock(), the result is valid until rcu_read_unlock.
+ */
+struct cdev *dev_lookup_addr_rcu(const void *p);
 
 /*
  * Call cb for every live device, in creation order, inside

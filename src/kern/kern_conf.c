@@ -6,9 +6,13 @@
  *
  * Data structures:
  *	dev_ht		cds_lfht keyed by name (hash of the name, strcmp
- *			match), RCU readers, updates under devmtx.  Fixed
- *			size, no automatic resize: resizing would start
- *			liburcu worker threads, and a daemon has few nodes.
+ *			match), RCU readers, updates under devmtx.
+ *	dev_addr_ht	cds_lfht keyed by the cdev's address, the same way:
+ *			"is this handle a live device?" without a walk.
+ *			Both have a fixed size, no automatic resize
+ *			(resizing would start liburcu worker threads):
+ *			DEV_HT_BUCKETS buckets keep lookups within a few
+ *			nodes up to tens of thousands of devices.
  *	dev_list	cds_list of live nodes in creation order, RCU
  *			readers (dev_foreach), updates under devmtx.
  * A node leaves both at destroy_dev and is freed through call_rcu when
@@ -38,11 +42,12 @@
 #include "kern/refcount.h"
 #include "kern/sleepqueue.h"
 
-#define	DEV_HT_BUCKETS		256
+#define	DEV_HT_BUCKETS		4096
 #define	DEV_DRAIN_POLL_MS	100	/* destroy_dev re-checks this often */
 
 static struct mtx devmtx = MTX_INITIALIZER("devmtx", LOCK_RANK_DEVMTX, 0);
 static struct cds_lfht *dev_ht;				/* (d; r) */
+static struct cds_lfht *dev_addr_ht;			/* (d; r) */
 static struct cds_list_head dev_list =			/* (d; r) */
     CDS_LIST_HEAD_INIT(dev_list);
 static unsigned dev_nlive;				/* (d) */
@@ -52,7 +57,9 @@ static pthread_once_t dev_ht_once = PTHREAD_ONCE_INIT;
 
 static void	dev_ht_create(void);
 static uint64_t	dev_name_hash(const char *name);
+static uint64_t	dev_addr_hash(const void *p);
 static int	dev_ht_match(struct cds_lfht_node *node, const void *key);
+static int	dev_addr_ht_match(struct cds_lfht_node *node, const void *key);
 static struct cdev *dev_ht_find(const char *name);
 static int	prep_cdevsw(struct cdevsw *devsw);
 static void	dev_free_rcu(struct rcu_head *head);
@@ -118,8 +125,10 @@ dev_ht_create(void)
 
 	dev_ht = cds_lfht_new_flavor(DEV_HT_BUCKETS, DEV_HT_BUCKETS,
 	    DEV_HT_BUCKETS, 0, &urcu_memb_flavor, NULL);
-	if (dev_ht == NULL)
-		panic("make_dev: cannot allocate the device name table");
+	dev_addr_ht = cds_lfht_new_flavor(DEV_HT_BUCKETS, DEV_HT_BUCKETS,
+	    DEV_HT_BUCKETS, 0, &urcu_memb_flavor, NULL);
+	if (dev_ht == NULL || dev_addr_ht == NULL)
+		panic("make_dev: cannot allocate the device tables");
 }
 
 /* FNV-1a, 64 bits. */
@@ -134,6 +143,28 @@ dev_name_hash(const char *name)
 		h *= 0x100000001b3ULL;
 	}
 	return (h);
+}
+
+/* The bits of an address, mixed (a murmur-style 64-bit finaliser). */
+static uint64_t
+dev_addr_hash(const void *p)
+{
+	uint64_t h;
+
+	h = (uint64_t)(uintptr_t)p;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (h);
+}
+
+static int
+dev_addr_ht_match(struct cds_lfht_node *node, const void *key)
+{
+
+	return (caa_container_of(node, struct cdev, si_pnode) == key);
 }
 
 static int
@@ -310,6 +341,7 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 	    (args->mda_flags & MAKEDEV_REF) != 0 ? 2 : 1);
 	clock_gettime(CLOCK_REALTIME, &dev->si_ctime);
 	cds_lfht_node_init(&dev->si_hnode);
+	cds_lfht_node_init(&dev->si_pnode);
 
 	dev_lock();
 	error = prep_cdevsw(args->mda_devsw);
@@ -325,6 +357,8 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 			cds_list_add_tail_rcu(&dev->si_list, &dev_list);
 			cds_lfht_add(dev_ht, dev_name_hash(name),
 			    &dev->si_hnode);
+			cds_lfht_add(dev_addr_ht, dev_addr_hash(dev),
+			    &dev->si_pnode);
 			dev_nlive++;
 		}
 		rcu_read_unlock();
@@ -486,6 +520,41 @@ dev_lookup_ref(const char *name)
 	return (dev);
 }
 
+/* Ask for every cache line of the node whose list link is link. */
+static inline void
+dev_prefetch(struct cds_list_head *link)
+{
+	const char *p;
+	size_t off;
+
+	if (link == &dev_list)
+		return;
+	p = (const char *)caa_container_of(link, struct cdev, si_list);
+	for (off = 0; off < sizeof(struct cdev); off += 64)
+		__builtin_prefetch(p + off);
+}
+
+struct cdev *
+dev_lookup_addr_rcu(const void *p)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct cds_lfht *ht;
+	struct cdev *dev;
+
+	ht = rcu_dereference(dev_addr_ht);
+	if (ht == NULL || p == NULL)
+		return (NULL);
+	cds_lfht_lookup(ht, dev_addr_hash(p), dev_addr_ht_match, p, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (node == NULL)
+		return (NULL);
+	dev = caa_container_of(node, struct cdev, si_pnode);
+	if (__atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL)
+		return (NULL);
+	return (dev);
+}
+
 int
 dev_foreach(void (*cb)(struct cdev *dev, void *arg), void *arg)
 {
@@ -496,6 +565,12 @@ dev_foreach(void (*cb)(struct cdev *dev, void *arg), void *arg)
 	rcu_thread_online();
 	rcu_read_lock();
 	cds_list_for_each_entry_rcu(dev, &dev_list, si_list) {
+		/*
+		 * Thousands of nodes do not stay in the cache between two
+		 * walks: start loading the next one while cb formats this
+		 * one, or every node costs a full memory miss.
+		 */
+		dev_prefetch(rcu_dereference(dev->si_list.next));
 		if (__atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL)
 			continue;
 		cb(dev, arg);
@@ -551,6 +626,7 @@ destroy_dev(struct cdev *dev)
 	/* Unpublish the name, then refuse new thread references. */
 	rcu_read_lock();
 	(void)cds_lfht_del(dev_ht, &dev->si_hnode);
+	(void)cds_lfht_del(dev_addr_ht, &dev->si_pnode);
 	rcu_read_unlock();
 	cds_list_del_rcu(&dev->si_list);
 	__atomic_and_fetch(&dev->si_flags, ~SI_NAMED, __ATOMIC_RELAXED);

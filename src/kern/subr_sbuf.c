@@ -87,24 +87,38 @@ sbuf_cat_escaped(struct sbuf *sb, const void *buf, size_t len)
 	return (0);
 }
 
+/*
+ * Format straight into the room left; only when the text does not fit
+ * (rarely, the buffer doubles) grow and format a second time.  The
+ * listings of vm/ are thousands of sbuf_printf calls.
+ */
 int
 sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {
 	va_list aq;
+	size_t room;
 	int n;
 
 	if (sb->s_error != 0)
 		return (-1);
+	if (sb->s_buf == NULL && sbuf_reserve(sb, 0) != 0)
+		return (-1);
+	room = sb->s_size - sb->s_len;
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(sb->s_buf + sb->s_len, room, fmt, aq);
 	va_end(aq);
 	if (n < 0) {
+		sb->s_buf[sb->s_len] = '\0';
 		sb->s_error = ENOMEM;
 		return (-1);
 	}
-	if (sbuf_reserve(sb, (size_t)n) != 0)
-		return (-1);
-	vsnprintf(sb->s_buf + sb->s_len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		/* Cut short: undo, grow, format again. */
+		sb->s_buf[sb->s_len] = '\0';
+		if (sbuf_reserve(sb, (size_t)n) != 0)
+			return (-1);
+		vsnprintf(sb->s_buf + sb->s_len, (size_t)n + 1, fmt, ap);
+	}
 	sb->s_len += (size_t)n;
 	return (0);
 }

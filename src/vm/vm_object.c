@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +36,12 @@
 #include "vm/swap_reserve.h"
 
 /*
- * The global list and the zone.
+ * The global list, the zone and the id index (see vm_object.h).
  *	(l)	vm_object_list_mtx
  *	(z)	obj_zone_mtx
+ *	(r)	RCU-published
  */
+#define	VM_OBJECT_ID_BUCKETS	16384
 struct cds_list_head vm_object_list = CDS_LIST_HEAD_INIT(vm_object_list);
 static struct mtx vm_object_list_mtx;
 static struct mtx obj_zone_mtx;
@@ -48,11 +52,19 @@ static unsigned long obj_live;				/* (a) allocated */
 static unsigned long obj_revivals;			/* (a) 0 -> 1 refs */
 static uint64_t obj_next_id = 1;			/* (a) */
 static bool vm_object_inited;
+static struct cds_lfht *vm_object_id_ht;		/* (r) */
+static pthread_once_t vm_object_id_once = PTHREAD_ONCE_INIT;
+static unsigned long vm_object_id_count;		/* (a) in the index */
 
 static vm_object_t obj_zone_alloc(void);
 static vm_object_t obj_zone_create(void);
 static void	obj_zone_free_rcu(struct rcu_head *head);
 static void	vm_object_ref_acquire(vm_object_t object);
+static void	vm_object_id_ht_create(void);
+static uint64_t	vm_object_id_hash(uint64_t id);
+static int	vm_object_id_match(struct cds_lfht_node *node, const void *key);
+static void	vm_object_id_insert(vm_object_t object);
+static void	vm_object_id_remove(vm_object_t object);
 
 void
 vm_object_init(void)
@@ -64,6 +76,84 @@ vm_object_init(void)
 	    MTX_DEF);
 	mtx_init(&obj_zone_mtx, "vm object zone", LOCK_RANK_LEAF, MTX_DEF);
 	vm_object_inited = true;
+}
+
+/*
+ * The id index is made on first use, not in vm_object_init(): Check's
+ * parent process and the daemon before fuse_daemonize() must not touch
+ * liburcu state that a fork would break.  No resize flag, hence no
+ * worker thread.
+ */
+static void
+vm_object_id_ht_create(void)
+{
+	struct cds_lfht *ht;
+
+	ht = cds_lfht_new_flavor(VM_OBJECT_ID_BUCKETS, VM_OBJECT_ID_BUCKETS,
+	    VM_OBJECT_ID_BUCKETS, 0, &urcu_memb_flavor, NULL);
+	if (ht == NULL)
+		panic("vm_object_allocate: cannot allocate the id index");
+	rcu_assign_pointer(vm_object_id_ht, ht);
+}
+
+/* Ids are consecutive: mix them so every bit of the hash varies. */
+static uint64_t
+vm_object_id_hash(uint64_t id)
+{
+	uint64_t h;
+
+	h = id * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (h);
+}
+
+/* The item's id is stable while it is in the index (it changes only at
+ * reuse, after a grace period that follows its removal). */
+static int
+vm_object_id_match(struct cds_lfht_node *node, const void *key)
+{
+	vm_object_t object;
+
+	object = caa_container_of(node, struct vm_object, id_node);
+	return (__atomic_load_n(&object->id, __ATOMIC_RELAXED) ==
+	    *(const uint64_t *)key);
+}
+
+/* Add a newly allocated object; the caller is a registered RCU thread. */
+static void
+vm_object_id_insert(vm_object_t object)
+{
+
+	(void)pthread_once(&vm_object_id_once, vm_object_id_ht_create);
+	cds_lfht_node_init(&object->id_node);
+	rcu_read_lock();
+	cds_lfht_add(vm_object_id_ht, vm_object_id_hash(object->id),
+	    &object->id_node);
+	rcu_read_unlock();
+	__atomic_add_fetch(&vm_object_id_count, 1, __ATOMIC_RELAXED);
+}
+
+/* Take a destroyed object out, before its grace period starts. */
+static void
+vm_object_id_remove(vm_object_t object)
+{
+	int error;
+
+	rcu_read_lock();
+	error = cds_lfht_del(vm_object_id_ht, &object->id_node);
+	rcu_read_unlock();
+	KASSERT(error == 0, ("vm_object_destroy: object %p (id %ju) is not "
+	    "in the id index", (void *)object, (uintmax_t)object->id));
+	__atomic_sub_fetch(&vm_object_id_count, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long
+vm_object_id_index_count(void)
+{
+
+	return (__atomic_load_n(&vm_object_id_count, __ATOMIC_RELAXED));
 }
 
 /*
@@ -210,6 +300,8 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
 	__atomic_store_n(&object->flags, flags, __ATOMIC_RELEASE);
 	__atomic_store_n(&object->type, type, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&obj_live, 1, __ATOMIC_RELAXED);
+	rcu_thread_online();
+	vm_object_id_insert(object);
 	return (object);
 }
 
@@ -365,6 +457,7 @@ vm_object_destroy(vm_object_t object)
 	__atomic_store_n(&object->handle, NULL, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&obj_live, 1, __ATOMIC_RELAXED);
 	rcu_thread_online();
+	vm_object_id_remove(object);
 	call_rcu(&object->rcu, obj_zone_free_rcu);
 }
 
@@ -555,37 +648,46 @@ vm_object_set_path(vm_object_t object, const char *path)
 }
 
 /*
- * Find a live object by id and return it referenced, or NULL.  Lock-free:
- * the reference is taken only if the count is not zero (a dead object
- * cannot be revived), then id and type are checked again, because the
- * item may have been freed and reused between the first check and the
- * acquire.
+ * Find a live object by id and return it referenced, or NULL: one lookup
+ * in the id index.  Lock-free: the reference is taken only if the count
+ * is not zero (a dying object cannot be revived); id, type and flags are
+ * checked again once it is held, because the object may have died
+ * between the lookup and the acquire (ids are never reused, so a reused
+ * item cannot match).
  */
 vm_object_t
 vm_object_lookup_id(uint64_t id)
 {
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct cds_lfht *ht;
 	vm_object_t object, found;
 
 	rcu_thread_online();
 	found = NULL;
 	rcu_read_lock();
-	cds_list_for_each_entry_rcu(object, &vm_object_list, object_list) {
-		if (__atomic_load_n(&object->id, __ATOMIC_RELAXED) != id ||
-		    __atomic_load_n(&object->type, __ATOMIC_ACQUIRE) ==
-		    OBJT_DEAD)
-			continue;
-		if (!refcount_acquire_if_not_zero(&object->ref_count))
-			continue;
-		found = object;
-		break;
+	ht = rcu_dereference(vm_object_id_ht);
+	if (ht != NULL) {
+		cds_lfht_lookup(ht, vm_object_id_hash(id), vm_object_id_match,
+		    &id, &iter);
+		node = cds_lfht_iter_get_node(&iter);
+		if (node != NULL) {
+			object = caa_container_of(node, struct vm_object,
+			    id_node);
+			if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) !=
+			    OBJT_DEAD &&
+			    refcount_acquire_if_not_zero(&object->ref_count))
+				found = object;
+		}
 	}
 	rcu_read_unlock();
+	TEST_HOOK("vm_object_lookup_id");
 	if (found != NULL &&
 	    (__atomic_load_n(&found->id, __ATOMIC_ACQUIRE) != id ||
 	    __atomic_load_n(&found->type, __ATOMIC_ACQUIRE) == OBJT_DEAD ||
 	    (__atomic_load_n(&found->flags, __ATOMIC_ACQUIRE) & OBJ_DEAD) !=
 	    0)) {
-		/* Reused (or dying) under us: ids are never reused. */
+		/* Died under us. */
 		vm_object_deallocate(found);
 		found = NULL;
 	}

@@ -17,6 +17,19 @@
  * ref_count > 0, and lock-free lookups use refcount_acquire_if_not_zero()
  * (a dead object can never go 0 -> 1).
  *
+ * The id index.  Every object from vm_object_allocate() until
+ * vm_object_destroy() is also in a hash table keyed by its id (a
+ * cds_lfht, RCU readers, lock-free updates), so vm_object_lookup_id() --
+ * every request on vm/object/<ID>/ -- is one hash lookup, not a walk of
+ * the global list.  The object leaves the index before its grace period
+ * starts, so its memory is reused (and its link re-added) only once no
+ * reader can still be on the link.  A found object may be dying (OBJ_DEAD,
+ * ref_count 0, still in the index until destroyed): the lookup takes a
+ * reference only if the count is not zero, as on the list.  The table has
+ * a fixed size (VM_OBJECT_ID_BUCKETS, no automatic resize: that would
+ * start liburcu worker threads); chains stay a few nodes long up to tens
+ * of thousands of live objects.
+ *
  * Lock order: pager list locks (dev_pager_mtx) -> object lock -> page
  * locks.  The object lock is an rwlock; VM_OBJECT_SLEEP drops and retakes
  * it without losing a wake-up.
@@ -25,6 +38,7 @@
  *	(a)	atomic
  *	(c)	constant until the object is freed
  *	(d)	the pager's list lock (dev_pager_mtx for device objects)
+ *	(i)	the id index: lock-free updates inside rcu_read_lock()
  *	(l)	vm_object_list_mtx (writers of the global list)
  *	(o)	the object's lock (write for changes)
  *	(r)	RCU-published; readable inside rcu_read_lock()
@@ -73,6 +87,7 @@ struct vm_object {
 	unsigned		 paging_in_progress; /* (o) */
 	unsigned		 resident_page_count; /* (o,r) */
 	uint64_t		 id;		/* (c) stable id, vm/object/<ID> */
+	struct cds_lfht_node	 id_node;	/* (i,r) id index link */
 	union {
 		/* OBJT_DEVICE, OBJT_MGTDEVICE */
 		struct {
@@ -149,8 +164,16 @@ int	vm_object_set_memattr(vm_object_t object, vm_memattr_t memattr);
 /* Set the PATH column shown by vm/objects (e.g. "dev/ram0"). */
 void	vm_object_set_path(vm_object_t object, const char *path);
 
-/* Find a live object by id and reference it; NULL if none. */
+/*
+ * Find a live object by id and reference it; NULL if none (never was,
+ * destroyed, or dying: OBJ_DEAD or ref_count 0).  One lookup in the id
+ * index, lock-free; the caller must not be inside rcu_read_lock() if it
+ * may drop the reference it gets (the last one terminates the object).
+ * Makes the calling thread a registered RCU thread.
+ */
 vm_object_t vm_object_lookup_id(uint64_t id);
+/* Objects in the id index (allocated, not yet destroyed); for tests. */
+unsigned long vm_object_id_index_count(void);
 
 /*
  * The walks of the global list, with its rules in one place (see the top
