@@ -242,9 +242,11 @@ START_TEST(test_create_destroy)
 	ck_assert_uint_eq(dev->si_group, 5678);
 	ck_assert_ptr_eq(dev_driver_of(dev), &dev_ram_driver);
 	ck_assert_uint_ne(drv_window_base("ram1"), 0);
-	dev_rel(dev);
 
+	/* Off the device table, a node still referenced has no driver. */
 	ck_assert_int_eq(drv_ctl("destroy ram1"), 0);
+	ck_assert_ptr_null(dev_driver_of(dev));
+	dev_rel(dev);
 	ck_assert_ptr_null(dev_lookup_ref("ram1"));
 	ck_assert_uint_eq(drv_window_base("ram1"), 0);
 	ck_assert_int_eq(drv_ctl("destroy ram1"), ENOENT);

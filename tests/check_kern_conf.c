@@ -787,6 +787,57 @@ START_TEST(test_lookup_ref)
 }
 END_TEST
 
+/*
+ * Lookup by address: the live device at that address, nothing for any
+ * other pointer (which is never dereferenced) or once destroyed; many
+ * devices share the fixed buckets.
+ */
+START_TEST(test_lookup_addr)
+{
+	enum { N = 9000 };
+	struct cdev *dev, **many;
+	char name[32], local;
+	int i;
+
+	dev = new_dev(&tdrv_sw, "laddr", 0);
+	rcu_read_lock();
+	ck_assert_ptr_eq(dev_lookup_addr_rcu(dev), dev);
+	ck_assert_ptr_null(dev_lookup_addr_rcu(NULL));
+	ck_assert_ptr_null(dev_lookup_addr_rcu(&local));
+	ck_assert_ptr_null(dev_lookup_addr_rcu((char *)dev + 1));
+	rcu_read_unlock();
+
+	many = calloc(N, sizeof(*many));
+	ck_assert_ptr_nonnull(many);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "la%d", i);
+		many[i] = new_dev(&tdrv_sw, name, 0);
+	}
+	rcu_read_lock();
+	for (i = 0; i < N; i++)
+		ck_assert_ptr_eq(dev_lookup_addr_rcu(many[i]), many[i]);
+	rcu_read_unlock();
+	for (i = 0; i < N; i += 2)
+		destroy_dev(many[i]);
+	rcu_read_lock();
+	for (i = 0; i < N; i++)
+		ck_assert_ptr_eq(dev_lookup_addr_rcu(many[i]),
+		    i % 2 == 0 ? NULL : many[i]);
+	rcu_read_unlock();
+	for (i = 1; i < N; i += 2)
+		destroy_dev(many[i]);
+	free(many);
+
+	/* Destroyed but still referenced: not a live device any more. */
+	dev_ref(dev);
+	destroy_dev(dev);
+	rcu_read_lock();
+	ck_assert_ptr_null(dev_lookup_addr_rcu(dev));
+	rcu_read_unlock();
+	dev_rel(dev);
+}
+END_TEST
+
 struct foreach_acc {
 	char	names[8][SPECNAMELEN + 1];
 	int	n;
@@ -1229,6 +1280,7 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_destroy_waits_for_threads);
 	tcase_add_test(tc, test_destroy_idle_no_purge);
 	tcase_add_test(tc, test_lookup_ref);
+	tcase_add_test(tc, test_lookup_addr);
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_stress_lookup_vs_destroy);
 	suite_add_tcase(s, tc);

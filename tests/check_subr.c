@@ -105,6 +105,44 @@ START_TEST(test_sbuf_grows)
 }
 END_TEST
 
+/*
+ * sbuf_printf formats into the room left and grows only when the text
+ * does not fit: texts that end one byte before, at and after the end of
+ * the buffer, from an empty buffer and from a full one.
+ */
+START_TEST(test_sbuf_printf_at_the_edge)
+{
+	struct sbuf sb;
+	char want[1200], fill[600];
+	size_t len, pre, n;
+
+	memset(fill, 'f', sizeof(fill) - 1);
+	fill[sizeof(fill) - 1] = '\0';
+	for (pre = 0; pre < 520; pre += 37) {
+		for (n = 1; n < 560; n += 1) {
+			sbuf_init(&sb);
+			ck_assert_int_eq(sbuf_printf(&sb, "%.*s", (int)pre,
+			    fill), 0);
+			ck_assert_int_eq(sbuf_printf(&sb, "<%*d>", (int)n, 7),
+			    0);
+			ck_assert_int_eq(sbuf_cat(&sb, "!"), 0);
+			ck_assert_int_eq(sbuf_finish(&sb), 0);
+			len = (size_t)snprintf(want, sizeof(want), "%.*s<%*d>!",
+			    (int)pre, fill, (int)n, 7);
+			ck_assert_uint_eq(sbuf_len(&sb), len);
+			ck_assert_str_eq(sbuf_data(&sb), want);
+			sbuf_delete(&sb);
+		}
+	}
+	/* An empty text on an empty buffer. */
+	sbuf_init(&sb);
+	ck_assert_int_eq(sbuf_printf(&sb, "%s", ""), 0);
+	ck_assert_int_eq(sbuf_finish(&sb), 0);
+	ck_assert_str_eq(sbuf_data(&sb), "");
+	sbuf_delete(&sb);
+}
+END_TEST
+
 START_TEST(test_sbuf_empty)
 {
 	struct sbuf sb;
@@ -212,6 +250,7 @@ subr_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sbuf");
 	tcase_add_test(tc, test_sbuf_grows);
+	tcase_add_test(tc, test_sbuf_printf_at_the_edge);
 	tcase_add_test(tc, test_sbuf_empty);
 	tcase_add_test(tc, test_sbuf_cat_escaped);
 	suite_add_tcase(s, tc);

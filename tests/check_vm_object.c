@@ -2,13 +2,14 @@
  * vm_object: allocation and flags per type, references, terminate and
  * destroy, the type-stable zone and the RCU global list (with listing
  * against free, reference 4.5), paging in progress, page_remove,
- * set_memattr and lookup by id.
+ * set_memattr, lookup by id and the id index.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1056,6 +1057,270 @@ START_TEST(test_list_against_free)
 }
 END_TEST
 
+/*
+ * The id index: every allocated object is in it until destroyed; a
+ * lookup finds exactly the object of the id, with a reference.
+ */
+START_TEST(test_id_index_insert_lookup_remove)
+{
+	vm_object_t o[3], found;
+	unsigned long base;
+	uint64_t id[3];
+	int i;
+
+	base = vm_object_id_index_count();
+	for (i = 0; i < 3; i++) {
+		o[i] = vm_object_allocate(i == 1 ? OBJT_PHYS : OBJT_DEFAULT,
+		    1);
+		id[i] = o[i]->id;
+	}
+	ck_assert_uint_eq(vm_object_id_index_count(), base + 3);
+	for (i = 0; i < 3; i++) {
+		found = vm_object_lookup_id(id[i]);
+		ck_assert_ptr_eq(found, o[i]);
+		ck_assert_uint_eq(refcount_load(&o[i]->ref_count), 2);
+		vm_object_deallocate(found);
+	}
+	ck_assert_ptr_null(vm_object_lookup_id(0));
+	ck_assert_ptr_null(vm_object_lookup_id(id[2] + 1));
+	ck_assert_ptr_null(vm_object_lookup_id(UINT64_MAX));
+
+	/* Destroyed: out of the index at once, not after a grace period. */
+	vm_object_deallocate(o[1]);
+	ck_assert_uint_eq(vm_object_id_index_count(), base + 2);
+	ck_assert_ptr_null(vm_object_lookup_id(id[1]));
+	found = vm_object_lookup_id(id[2]);
+	ck_assert_ptr_eq(found, o[2]);
+	vm_object_deallocate(found);
+
+	/* The item comes back with a new id; the old one stays unknown. */
+	rcu_barrier();
+	o[1] = vm_object_allocate(OBJT_PHYS, 1);
+	ck_assert_uint_gt(o[1]->id, id[2]);
+	ck_assert_ptr_null(vm_object_lookup_id(id[1]));
+	ck_assert_ptr_eq(vm_object_lookup_id(o[1]->id), o[1]);
+	vm_object_deallocate(o[1]);
+	for (i = 0; i < 3; i++)
+		vm_object_deallocate(o[i]);
+	ck_assert_uint_eq(vm_object_id_index_count(), base);
+	ck_assert_uint_eq(vm_object_revival_count(), 0);
+}
+END_TEST
+
+/* Enough objects that every bucket of the index holds several. */
+START_TEST(test_id_index_many)
+{
+	enum { N = 40000 };
+	vm_object_t *o, found;
+	unsigned long base;
+	int i;
+
+	o = calloc(N, sizeof(*o));
+	ck_assert_ptr_nonnull(o);
+	base = vm_object_id_index_count();
+	for (i = 0; i < N; i++)
+		o[i] = vm_object_allocate(OBJT_DEFAULT, 1);
+	ck_assert_uint_eq(vm_object_id_index_count(), base + N);
+	/* Every other one goes; the rest are all found, by their own id. */
+	for (i = 0; i < N; i += 2)
+		vm_object_deallocate(o[i]);
+	for (i = 0; i < N; i++) {
+		found = vm_object_lookup_id(o[i]->id);
+		if (i % 2 == 0) {
+			ck_assert_ptr_null(found);
+			continue;
+		}
+		ck_assert_ptr_eq(found, o[i]);
+		vm_object_deallocate(found);
+	}
+	for (i = 1; i < N; i += 2)
+		vm_object_deallocate(o[i]);
+	ck_assert_uint_eq(vm_object_id_index_count(), base);
+	free(o);
+}
+END_TEST
+
+struct id_dying {
+	uint64_t	id;
+	vm_object_t	found;
+	vm_object_t	object;
+};
+
+static void *
+id_lookup_thread(void *arg)
+{
+	struct id_dying *d = arg;
+
+	d->found = vm_object_lookup_id(d->id);
+	return (NULL);
+}
+
+static void *
+id_deallocate_thread(void *arg)
+{
+	struct id_dying *d = arg;
+
+	vm_object_deallocate(d->object);
+	return (NULL);
+}
+
+/*
+ * A lookup that found the object in the index while its last reference
+ * goes: it parks between finding the node and taking a reference, the
+ * object is terminated and destroyed meanwhile (its node leaves the
+ * index; the memory waits for the parked reader's grace period).  The
+ * lookup must return NULL and must not revive the object.
+ */
+START_TEST(test_id_index_lookup_while_destroyed)
+{
+	struct id_dying d;
+	pthread_t td;
+	unsigned long base;
+
+	base = vm_object_id_index_count();
+	d.object = vm_object_allocate(OBJT_DEFAULT, 1);
+	d.id = d.object->id;
+	d.found = NULL;
+	test_hook_arm("vm_object_lookup_id_found");
+	ck_assert_int_eq(pthread_create(&td, NULL, id_lookup_thread, &d), 0);
+	ck_assert(test_hook_wait_parked("vm_object_lookup_id_found", 5000));
+	vm_object_deallocate(d.object);
+	ck_assert_uint_eq(vm_object_id_index_count(), base);
+	/* Still the same memory: the reader is inside its section. */
+	ck_assert_int_eq(d.object->type, OBJT_DEAD);
+	test_hook_release("vm_object_lookup_id_found");
+	ck_assert_int_eq(pthread_join(td, NULL), 0);
+	ck_assert_ptr_null(d.found);
+	ck_assert_uint_eq(vm_object_revival_count(), 0);
+	ck_assert_uint_eq(refcount_load(&d.object->ref_count), 0);
+}
+END_TEST
+
+/*
+ * A dying object -- last reference gone, OBJ_DEAD, terminate waiting for
+ * paging in progress -- is still in the index (it leaves at destroy) but
+ * no lookup returns it.
+ */
+START_TEST(test_id_index_lookup_dying)
+{
+	struct id_dying d;
+	pthread_t td;
+	unsigned long base;
+	int i;
+
+	base = vm_object_id_index_count();
+	d.object = vm_object_allocate(OBJT_DEFAULT, 1);
+	d.id = d.object->id;
+	VM_OBJECT_WLOCK(d.object);
+	vm_object_pip_add(d.object, 1);
+	VM_OBJECT_WUNLOCK(d.object);
+	ck_assert_int_eq(pthread_create(&td, NULL, id_deallocate_thread, &d),
+	    0);
+	for (i = 0; i < 5000 && sleepq_sleepers(d.object) == 0; i++)
+		pause_ms("tstwt", 1);
+	ck_assert_int_eq(sleepq_sleepers(d.object), 1);
+	ck_assert_uint_ne(d.object->flags & OBJ_DEAD, 0);
+	ck_assert_uint_eq(vm_object_id_index_count(), base + 1);
+	ck_assert_ptr_null(vm_object_lookup_id(d.id));
+	ck_assert_uint_eq(vm_object_revival_count(), 0);
+	VM_OBJECT_WLOCK(d.object);
+	vm_object_pip_wakeup(d.object);
+	VM_OBJECT_WUNLOCK(d.object);
+	ck_assert_int_eq(pthread_join(td, NULL), 0);
+	ck_assert_uint_eq(vm_object_id_index_count(), base);
+	ck_assert_ptr_null(vm_object_lookup_id(d.id));
+}
+END_TEST
+
+/*
+ * Real threads: two writers allocate and destroy objects and publish the
+ * newest id; two readers look up ids near it.  Every object a reader gets
+ * is live, referenced and has the id asked for; nothing is revived; the
+ * index ends as it began.
+ */
+#define	ID_LOAD_WRITERS	2
+#define	ID_LOAD_ROUNDS	3000
+
+struct id_load {
+	uint64_t	 newest;	/* (a) */
+	int		 stop;		/* (a) */
+	unsigned long	 found, bad;	/* (a) */
+};
+
+static void *
+id_load_writer(void *arg)
+{
+	struct id_load *il = arg;
+	vm_object_t o[3];
+	int i, j;
+
+	rcu_thread_online();
+	for (i = 0; i < ID_LOAD_ROUNDS; i++) {
+		for (j = 0; j < 3; j++) {
+			o[j] = vm_object_allocate(j == 2 ? OBJT_PHYS :
+			    OBJT_DEFAULT, 1);
+			__atomic_store_n(&il->newest, o[j]->id,
+			    __ATOMIC_RELEASE);
+		}
+		for (j = 0; j < 3; j++)
+			vm_object_deallocate(o[j]);
+	}
+	return (NULL);
+}
+
+static void *
+id_load_reader(void *arg)
+{
+	struct id_load *il = arg;
+	vm_object_t object;
+	uint64_t newest, id;
+
+	rcu_thread_online();
+	while (!__atomic_load_n(&il->stop, __ATOMIC_ACQUIRE)) {
+		newest = __atomic_load_n(&il->newest, __ATOMIC_ACQUIRE);
+		for (id = newest > 8 ? newest - 8 : 1; id <= newest + 1; id++) {
+			object = vm_object_lookup_id(id);
+			if (object == NULL)
+				continue;
+			if (object->id != id || object->type == OBJT_DEAD ||
+			    (object->flags & OBJ_DEAD) != 0 ||
+			    refcount_load(&object->ref_count) == 0)
+				__atomic_add_fetch(&il->bad, 1,
+				    __ATOMIC_RELAXED);
+			__atomic_add_fetch(&il->found, 1, __ATOMIC_RELAXED);
+			vm_object_deallocate(object);
+		}
+	}
+	return (NULL);
+}
+
+START_TEST(test_id_index_concurrent)
+{
+	struct id_load il;
+	pthread_t r[2], w[ID_LOAD_WRITERS];
+	unsigned long base;
+	int i;
+
+	memset(&il, 0, sizeof(il));
+	base = vm_object_id_index_count();
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&r[i], NULL, id_load_reader,
+		    &il), 0);
+	for (i = 0; i < ID_LOAD_WRITERS; i++)
+		ck_assert_int_eq(pthread_create(&w[i], NULL, id_load_writer,
+		    &il), 0);
+	for (i = 0; i < ID_LOAD_WRITERS; i++)
+		ck_assert_int_eq(pthread_join(w[i], NULL), 0);
+	__atomic_store_n(&il.stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_join(r[i], NULL), 0);
+	ck_assert_uint_eq(il.bad, 0);
+	ck_assert_uint_eq(vm_object_revival_count(), 0);
+	ck_assert_uint_eq(vm_object_id_index_count(), base);
+	ck_assert_uint_eq(vm_object_live_count(), 0);
+}
+END_TEST
+
 Suite *
 vm_object_suite(void)
 {
@@ -1082,6 +1347,8 @@ vm_object_suite(void)
 	    SIGABRT);
 	tcase_add_test(tc, test_set_path_and_flags);
 	tcase_add_test(tc, test_lookup_id);
+	tcase_add_test(tc, test_id_index_insert_lookup_remove);
+	tcase_add_test(tc, test_id_index_many);
 	suite_add_tcase(s, tc);
 
 	ti = tcase_create_invariants(s, "core", setup, teardown, 0);
@@ -1102,6 +1369,9 @@ vm_object_suite(void)
 	tcase_add_test(tt, test_page_remove_waits_busy);
 	tcase_add_test(tt, test_list_walk_under_load);
 	tcase_add_test(tt, test_list_against_free);
+	tcase_add_test(tt, test_id_index_lookup_while_destroyed);
+	tcase_add_test(tt, test_id_index_lookup_dying);
+	tcase_add_test(tt, test_id_index_concurrent);
 	suite_add_tcase(s, tt);
 	return (s);
 }

@@ -21,7 +21,8 @@ MOUNT_TESTS = \
 	tests/mount_backing.sh \
 	tests/mount_backing_errors.sh \
 	tests/mount_placeholder.sh \
-	tests/mount_fault_errors.sh
+	tests/mount_fault_errors.sh \
+	tests/mount_listings.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)

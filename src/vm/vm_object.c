@@ -674,6 +674,8 @@ vm_object_lookup_id(uint64_t id)
 		if (node != NULL) {
 			object = caa_container_of(node, struct vm_object,
 			    id_node);
+			/* Tests stop here to let the object die. */
+			TEST_HOOK("vm_object_lookup_id_found");
 			if (__atomic_load_n(&object->type, __ATOMIC_ACQUIRE) !=
 			    OBJT_DEAD &&
 			    refcount_acquire_if_not_zero(&object->ref_count))
@@ -681,7 +683,6 @@ vm_object_lookup_id(uint64_t id)
 		}
 	}
 	rcu_read_unlock();
-	TEST_HOOK("vm_object_lookup_id");
 	if (found != NULL &&
 	    (__atomic_load_n(&found->id, __ATOMIC_ACQUIRE) != id ||
 	    __atomic_load_n(&found->type, __ATOMIC_ACQUIRE) == OBJT_DEAD ||
