@@ -15,12 +15,15 @@
  * 3. Every new device is opened, mapped (MAP_SHARED, one page), touched
  *    (a fault: the node's VM object is made) and closed; the mappings
  *    stay, so the objects do.  At the same checkpoints vm/objects is read
- *    REPS times.
+ *    REPS times, and vm/object/ID/info once for SAMPLES/5 of the objects
+ *    made since the last checkpoint: the slope of that time over the
+ *    number of objects is what a lookup by id costs per object.
  * 4. vm/object/ID/info for SAMPLES ids (default 2000) spread evenly over
- *    the objects' ids, each read once ("cold": the kernel has not looked
- *    the names up before, so every read is a LOOKUP of ID and of info,
- *    OPEN, READ and RELEASE), then the same ids again ("warm": the names
- *    may still be in the kernel's dentry cache).
+ *    all the objects' ids, each read once ("cold": most names were never
+ *    looked up, so a read is a LOOKUP of ID and of info, OPEN, two READs
+ *    -- the second finds the end -- and RELEASE), then the same ids again
+ *    ("warm": the names are still in the kernel's dentry cache, only
+ *    OPEN, READs and RELEASE reach the daemon).
  * 5. The devices are destroyed again through vm/ctl (after munmap).
  *
  * A "read" of a file is open(2), read(2) with a 128 KiB buffer until end
@@ -61,6 +64,8 @@ struct point {
 	double		 lines;		/* lines of the file */
 	double		 us;		/* median read time */
 };
+
+static uint64_t	*object_ids(const char *text, size_t *np);
 
 static char	*mnt;
 static char	*readbuf;
@@ -189,6 +194,53 @@ time_file(const char *name, unsigned reps, size_t *linesp)
 
 /* One command on vm/ctl (open for reading and writing); exit on error
  * with the daemon's message. */
+/*
+ * Median time of reading vm/object/ID/info for n objects spread over the
+ * ids in vm/objects that have not been read by time_info before (so that
+ * every read looks ID and info up in the daemon).
+ */
+static double
+time_info(size_t n)
+{
+	static uint64_t last_id;
+	char path[4096], *text;
+	uint64_t *ids, maxid;
+	size_t nids, i, j, k;
+	double *t, m;
+
+	snprintf(path, sizeof(path), "%s/vm/objects", mnt);
+	(void)read_file(path, NULL, &text);
+	ids = object_ids(text != NULL ? text : "", &nids);
+	free(text);
+	/* The ids not read before (the objects made since the last call). */
+	maxid = last_id;
+	for (i = j = 0; i < nids; i++) {
+		if (ids[i] > last_id)
+			ids[j++] = ids[i];
+		if (ids[i] > maxid)
+			maxid = ids[i];
+	}
+	last_id = maxid;
+	if (j == 0) {
+		free(ids);
+		return (0);
+	}
+	if (n > j)
+		n = j;
+	t = calloc(n, sizeof(*t));
+	if (t == NULL)
+		fail("calloc for", "samples");
+	for (k = 0; k < n; k++) {
+		snprintf(path, sizeof(path), "%s/vm/object/%" PRIu64 "/info",
+		    mnt, ids[n == 1 ? 0 : k * (j - 1) / (n - 1)]);
+		t[k] = read_file(path, NULL, NULL);
+	}
+	m = median(t, n);
+	free(t);
+	free(ids);
+	return (m);
+}
+
 static void
 ctl(int fd, const char *cmd)
 {
@@ -265,13 +317,13 @@ object_ids(const char *text, size_t *np)
 int
 main(int argc, char **argv)
 {
-	struct point dpts[NCHECK + 1], opts[NCHECK + 1];
+	struct point dpts[NCHECK + 1], opts[NCHECK + 1], ipts[NCHECK];
 	char path[4096], cmd[128], *text;
 	size_t ndev, reps, samples, lines, base_lines, nids, i, c, k;
 	size_t checks[NCHECK];
 	uint64_t *ids;
 	double floor_dev, floor_stats, dslope, dicept, oslope, oicept;
-	double objects_us, info_cold, info_warm, t0, *t;
+	double objects_us, info_cold, info_warm, islope, iicept, t0, tset, *t;
 	void **maps;
 	int ch, ctlfd, fd;
 
@@ -323,21 +375,22 @@ main(int argc, char **argv)
 	ctlfd = open(path, O_RDWR);
 	if (ctlfd < 0)
 		fail("open", path);
-	t0 = now_us();
+	tset = 0;
 	for (i = 0, c = 0; c < NCHECK; c++) {
+		t0 = now_us();
 		for (; i < checks[c]; i++) {
 			snprintf(cmd, sizeof(cmd), "create %s%zu driver=ram "
 			    "size=4K", prefix, i);
 			ctl(ctlfd, cmd);
 		}
+		tset += now_us() - t0;
 		dpts[c + 1].us = time_file("vm/devices", reps, &lines);
 		dpts[c + 1].lines = (double)lines;
 		printf("# devices %zu: vm/devices %zu lines %.1f us\n",
 		    checks[c], lines, dpts[c + 1].us);
 		fflush(stdout);
 	}
-	printf("create_devices %.1f us/device\n",
-	    (now_us() - t0) / (double)ndev);
+	printf("create_devices %.1f us/device\n", tset / (double)ndev);
 	fit(dpts, NCHECK + 1, &dslope, &dicept);
 	printf("devices_%zu %.1f us # %.0f lines\n", ndev, dpts[NCHECK].us,
 	    dpts[NCHECK].lines);
@@ -349,8 +402,9 @@ main(int argc, char **argv)
 	(void)time_file("vm/objects", 1, &lines);
 	opts[0].lines = (double)lines;
 	opts[0].us = time_file("vm/objects", reps, &lines);
-	t0 = now_us();
+	tset = 0;
 	for (i = 0, c = 0; c < NCHECK; c++) {
+		t0 = now_us();
 		for (; i < checks[c]; i++) {
 			snprintf(path, sizeof(path), "%s/dev/%s%zu", mnt,
 			    prefix, i);
@@ -364,19 +418,25 @@ main(int argc, char **argv)
 			(void)*(volatile char *)maps[i];
 			close(fd);
 		}
+		tset += now_us() - t0;
 		opts[c + 1].us = time_file("vm/objects", reps, &lines);
 		opts[c + 1].lines = (double)lines;
-		printf("# objects %zu: vm/objects %zu lines %.1f us\n",
-		    checks[c], lines, opts[c + 1].us);
+		ipts[c].lines = (double)checks[c];
+		ipts[c].us = time_info(samples / NCHECK + 1);
+		printf("# objects %zu: vm/objects %zu lines %.1f us, "
+		    "info %.1f us\n", checks[c], lines, opts[c + 1].us,
+		    ipts[c].us);
 		fflush(stdout);
 	}
-	printf("map_objects %.1f us/object\n", (now_us() - t0) /
-	    (double)ndev);
+	printf("map_objects %.1f us/object\n", tset / (double)ndev);
 	objects_us = opts[NCHECK].us;
 	fit(opts, NCHECK + 1, &oslope, &oicept);
 	printf("objects_%zu %.1f us # %.0f lines\n", ndev, objects_us,
 	    opts[NCHECK].lines);
 	printf("objects_per_line %.3f us # least-squares slope\n", oslope);
+	fit(ipts, NCHECK, &islope, &iicept);
+	printf("info_per_1000_objects %.2f us # least-squares slope of "
+	    "info_cold over objects\n", islope * 1000);
 
 	/* 4. vm/object/ID/info. */
 	snprintf(path, sizeof(path), "%s/vm/objects", mnt);
