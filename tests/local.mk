@@ -22,6 +22,7 @@ MOUNT_TESTS = \
 	tests/mount_backing_errors.sh \
 	tests/mount_placeholder.sh \
 	tests/mount_fault_errors.sh
+MOUNT_TESTS += tests/mount_prefault.sh tests/mount_prefault_rss.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)

@@ -19,6 +19,7 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/vm_phys.h"
 #include "fuse/fs.h"
 #include "fuse/fs_devnode.h"
 #include "fuse/fs_inval.h"
@@ -145,6 +146,11 @@ fs_prefault_push(struct fs_devnode *dn, struct file *fp, vm_object_t only,
 				    &pb.bv, fds ? 0 : FUSE_BUF_NO_SPLICE);
 			else
 				rv = -error;
+			/* A file-backed window that cannot give a page: the
+			 * kernel's copy failed; counted as for a READ. */
+			if (rv == -EFAULT)
+				vm_phys_copy_failed(vm_map_hold_paddr(&h, 0),
+				    IDX_TO_OFF(h.count));
 			rcu_read_unlock();
 			got = h.count;
 			vm_map_unhold(&h);
