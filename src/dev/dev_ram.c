@@ -161,7 +161,7 @@ const struct dev_driver dev_ram_driver = {
 	/*
 	 * Plain memory, read by whoever opens it: push it (up to
 	 * prefault_max) into the page cache at open, so that a first touch
-	 * costs a page-cache hit (devpagerfs_ram, devpagerfs.8 "Prefault").
+	 * costs a page-cache hit (devpagerfs.8, PREFAULT).
 	 */
 	.dd_prefault = SI_PREFAULT_OPEN,
 };

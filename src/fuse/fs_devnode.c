@@ -89,6 +89,17 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 	return (dn);
 }
 
+unsigned
+fs_devnode_opens(struct fs_devnode *dn)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	n = dn->dn_opens;
+	pthread_mutex_unlock(&fs_devnodes_lock);
+	return (n);
+}
+
 void
 fs_devnode_hold(struct fs_devnode *dn)
 {

@@ -54,6 +54,8 @@ fuse_ino_t fs_device_ino(const struct cdev *dev);
 /* Find or make the node of dev and count one more open file (NULL: no
  * memory). */
 struct fs_devnode *fs_devnode_get(fuse_ino_t ino, struct cdev *dev);
+/* How many open files (and holds) the node has now. */
+unsigned fs_devnode_opens(struct fs_devnode *dn);
 /* Count one more user of a node the caller has (as an open file does). */
 void	fs_devnode_hold(struct fs_devnode *dn);
 /* One open file less; the last one takes the map along. */

@@ -249,7 +249,13 @@ fs_prefault_open(fuse_req_t req, struct fuse_file_info *fi,
 		pthread_mutex_unlock(&dn->dn_pf_lock);
 		return;
 	}
-	push = want && !dn->dn_storing && dn->dn_writers == (writer ? 1 : 0);
+	/*
+	 * Only the first open pushes: with no other open file no READ of
+	 * the node can be in flight, so the store never waits for a
+	 * request (a READ's page lock) on this request's thread.
+	 */
+	push = want && !dn->dn_storing && dn->dn_writers == (writer ? 1 : 0) &&
+	    fs_devnode_opens(dn) == 1;
 	if (push)
 		dn->dn_storing = true;
 	pthread_mutex_unlock(&dn->dn_pf_lock);

@@ -18,8 +18,11 @@
  *
  * The policy is the device's (si_prefault, the prefault= keys):
  *	none	nothing is pushed: every first touch is a READ;
- *	open	an open of the node pushes [0, prefault_max) before the open
- *		returns (the kernel keeps the cache: device nodes of
+ *	open	an open of the node that finds no other open file of it
+ *		pushes [0, prefault_max) before the open returns (no READ
+ *		can be in flight then, so the push never waits for another
+ *		request on the open's thread; the kernel keeps the cache:
+ *		device nodes of
  *		write-back devices are opened with FOPEN_KEEP_CACHE, without
  *		which the kernel would drop the pushed pages at the end of
  *		the open);
