@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vm/vm.h"
 #include "vm/vm_map.h"
@@ -51,6 +52,40 @@ pagebuf_add_mem(struct fuse_bufvec *bv, char *host, size_t len)
 	b->size = len;
 }
 
+/*
+ * Are all the held pages resident in the daemon's mapping of their
+ * memory (mincore(2) per run of contiguous pages)?  A hole, or a failure
+ * to tell, is "no".
+ */
+static bool
+pagebuf_all_resident(const struct vm_map_hold *h)
+{
+	unsigned char vec[64];
+	char *host, *start;
+	size_t run;
+	unsigned i, j;
+
+	i = 0;
+	while (i < h->count) {
+		start = vm_phys_to_host(vm_map_hold_paddr(h, i));
+		if (start == NULL)
+			return (false);
+		for (j = i + 1, run = 1; j < h->count && run < sizeof(vec);
+		    j++, run++) {
+			host = vm_phys_to_host(vm_map_hold_paddr(h, j));
+			if (host != start + run * PAGE_SIZE)
+				break;
+		}
+		if (mincore(start, run * PAGE_SIZE, vec) != 0)
+			return (false);
+		for (j = 0; j < run; j++)
+			if ((vec[j] & 1) == 0)
+				return (false);
+		i += (unsigned)run;
+	}
+	return (true);
+}
+
 int
 fs_pagebuf_fill(struct fuse_bufvec *bv, unsigned max,
     const struct vm_map_hold *h, vm_ooffset_t off, vm_ooffset_t end,
@@ -69,11 +104,18 @@ fs_pagebuf_fill(struct fuse_bufvec *bv, unsigned max,
 	bv->count = 0;
 	bv->idx = 0;
 	bv->off = 0;
-	/* Descriptors only if every page has one: one kind per bufvec. */
+	/*
+	 * Descriptors only if every page has one (one kind per bufvec) and
+	 * some page is a hole of its memfd: pages the device has written
+	 * are resident anyway, and the kernel's copy straight out of the
+	 * mapping is the cheaper way to send them.
+	 */
 	fds = h->count > 0;
 	for (i = 0; i < h->count && fds; i++)
 		fds = vm_phys_to_anon_fd(vm_map_hold_paddr(h, i), &fd,
 		    &foff) == 0;
+	if (fds && pagebuf_all_resident(h))
+		fds = false;
 	for (i = 0, page = trunc_page(off); i < h->count; i++,
 	    page += PAGE_SIZE) {
 		pgoff = page < off ? off - page : 0;

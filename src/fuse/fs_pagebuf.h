@@ -3,13 +3,15 @@
  * notify_store, as a fuse_bufvec.
  *
  * Pages of plain anonymous device memory (vm_phys_to_anon_fd: a window
- * over the daemon's own memfd) go as (descriptor, offset) entries, which
- * libfuse splices into /dev/fuse (or preads, for one page): the daemon
- * never touches the memory through its own mapping, so a page the device
- * never wrote costs the daemon no memory (the host kernel's zero page
- * stands in for it), however much of the device is read.  Other pages
- * (RAM, file-backed windows) go as runs of the daemon's mapping; the
- * kernel's copy out of them is the only one.
+ * over the daemon's own memfd) of which some were never written (holes
+ * of the memfd: mincore(2) on the daemon's mapping) go as (descriptor,
+ * offset) entries, which libfuse splices into /dev/fuse (or preads, for
+ * one page): the daemon never touches the memory through its own
+ * mapping, so a page the device never wrote costs the daemon no memory
+ * (the host kernel's zero page stands in for it), however much of the
+ * device is read.  Other pages (written ones, RAM, file-backed windows)
+ * go as runs of the daemon's mapping; the kernel's copy out of them is
+ * the only one, and the cheapest.
  *
  * No state: the caller owns the bufvec, which stays valid until it leaves
  * its RCU read-side section.
