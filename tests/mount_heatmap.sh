@@ -60,7 +60,7 @@ expect_cells() {
 }
 
 dpf_mount -o entry_timeout=0,attr_timeout=0
-dpf_ctl_ok "create ram1 driver=ram size=1M" >/dev/null ||
+dpf_ctl_ok "create ram1 driver=ram size=1M prefault=none" >/dev/null ||
     fail "create ram1"
 dpf_ctl_ok "create ram2 driver=ram size=64M" >/dev/null ||
     fail "create ram2"
