@@ -1,8 +1,8 @@
 /*
  * fault_bench: time page faults on a MAP_SHARED mapping of one file.
  *
- *	fault_bench [-n REPS] [-s SIZE] [-t TEST[,TEST...]] [-e fadvise|none]
- *	    FILE
+ *	fault_bench [-r] [-n REPS] [-s SIZE] [-t TEST[,TEST...]]
+ *	    [-e fadvise|none] FILE
  *
  * First, once per run, first_read: a cold sequential read pass right
  * after open(2), when the filesystem may also have to set up its own state
@@ -35,6 +35,14 @@
  * number left over is printed as evict_leftover.  With -e none nothing is
  * evicted (tmpfs: the page cache is the file), and resident_at_start says
  * how many pages were resident.
+ *
+ * With -r (reopen), each cold pass, once the pages are evicted, closes
+ * the file, lets the daemon see the close (2 ms, not timed), and opens it
+ * again -- read-only for a read pass, read-write for a write pass -- and
+ * the open(2) is timed on its own: NAME_open, ns per page of the file.
+ * That is for filesystems that push pages into the page cache at open
+ * (devpagerfs prefault=open): the push is paid in the open, the touch is
+ * timed as usual, so the two costs are printed apart.
  *
  * Output: comment lines start with '#'; every other line is
  *	NAME VALUE UNIT
@@ -96,6 +104,7 @@ static struct fb {
 	size_t		*perm;		/* random page order */
 	char		*copybuf;	/* bandwidth destination */
 	bool		 evict;
+	bool		 reopen;	/* -r */
 	size_t		 evict_leftover;
 	size_t		 resident_at_start;
 	int		 nmetrics;
@@ -118,6 +127,7 @@ static void	fb_make_perm(void);
 static size_t	fb_resident(char *p);
 static void	fb_evict(void);
 static char	*fb_map(int prot, bool cold);
+static char	*fb_map_cold(const char *name, int prot);
 static void	fb_unmap(char *p, bool dirty);
 static double	fb_touch(char *p, const size_t *order, bool write,
 		    unsigned char val, struct fb_faults *df);
@@ -130,8 +140,8 @@ usage(void)
 {
 
 	fprintf(stderr,
-	    "usage: fault_bench [-n REPS] [-s SIZE] [-t TEST[,TEST...]] "
-	    "[-e fadvise|none] FILE\n"
+	    "usage: fault_bench [-r] [-n REPS] [-s SIZE] "
+	    "[-t TEST[,TEST...]] [-e fadvise|none] FILE\n"
 	    "  TEST: seq_read seq_write rand_read rand_write retouch "
 	    "bandwidth all\n");
 	exit(1);
@@ -380,6 +390,41 @@ fb_map(int prot, bool cold)
 	}
 }
 
+/*
+ * The mapping of a cold pass: fb_map's; with -r, the file is closed and
+ * opened again once the pages are gone, the open timed as NAME_open.
+ */
+static char *
+fb_map_cold(const char *name, int prot)
+{
+	struct timespec settle = { 0, 2000000 };
+	char mname[64];
+	uint64_t t0, t1;
+	char *p;
+
+	if (!fb.reopen)
+		return (fb_map(prot, true));
+	/* The descriptor may be read-only: check the eviction read-only. */
+	p = fb_map(PROT_READ, true);
+	if (munmap(p, fb.size) != 0)
+		fb_err("munmap");
+	if (close(fb.fd) != 0)
+		fb_err("close");
+	/* FUSE sends RELEASE after close(2) returns: let it arrive. */
+	nanosleep(&settle, NULL);
+	t0 = fb_now_ns();
+	fb.fd = open(fb.path, (prot & PROT_WRITE) != 0 ? O_RDWR : O_RDONLY);
+	t1 = fb_now_ns();
+	if (fb.fd < 0)
+		fb_err("open");
+	snprintf(mname, sizeof(mname), "%s_open", name);
+	fb_record(mname, "ns/page", (double)(t1 - t0) / (double)fb.npages);
+	p = mmap(NULL, fb.size, prot, MAP_SHARED, fb.fd, 0);
+	if (p == MAP_FAILED)
+		fb_err("mmap");
+	return (p);
+}
+
 static void
 fb_unmap(char *p, bool dirty)
 {
@@ -434,7 +479,7 @@ fb_cold_pass(const char *name, const size_t *order, bool write,
 	char *p;
 	uint64_t t0, t1;
 
-	p = fb_map(write ? PROT_READ | PROT_WRITE : PROT_READ, true);
+	p = fb_map_cold(name, write ? PROT_READ | PROT_WRITE : PROT_READ);
 	fb_record(name, "ns/page", fb_touch(p, order, write, val, &df));
 	snprintf(mname, sizeof(mname), "%s_majflt", name);
 	fb_record(mname, "faults", (double)df.majflt);
@@ -471,7 +516,7 @@ fb_bandwidth(void)
 	double mib;
 
 	mib = (double)fb.size / (1024.0 * 1024.0);
-	p = fb_map(PROT_READ, true);
+	p = fb_map_cold("seq_bw_cold", PROT_READ);
 	t0 = fb_now_ns();
 	memcpy(fb.copybuf, p, fb.size);
 	t1 = fb_now_ns();
@@ -501,8 +546,11 @@ main(int argc, char *argv[])
 	size = 0;
 	size_set = false;
 	fb.evict = true;
-	while ((ch = getopt(argc, argv, "e:n:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "e:n:rs:t:")) != -1) {
 		switch (ch) {
+		case 'r':
+			fb.reopen = true;
+			break;
 		case 'e':
 			if (strcmp(optarg, "fadvise") == 0)
 				fb.evict = true;
@@ -563,8 +611,9 @@ main(int argc, char *argv[])
 	if (sigaction(SIGBUS, &sa, NULL) != 0)
 		fb_err("sigaction");
 
-	printf("# fault_bench file=%s size=%zu pages=%zu reps=%ld evict=%s\n",
-	    fb.path, fb.size, fb.npages, reps, fb.evict ? "fadvise" : "none");
+	printf("# fault_bench file=%s size=%zu pages=%zu reps=%ld evict=%s%s\n",
+	    fb.path, fb.size, fb.npages, reps, fb.evict ? "fadvise" : "none",
+	    fb.reopen ? " reopen" : "");
 	fb_cold_pass("first_read", NULL, false, 0, false);
 	for (rep = 0; rep < reps; rep++) {
 		if ((tests & (FB_T_SEQ_READ | FB_T_RETOUCH)) != 0)

@@ -11,6 +11,11 @@
 #   passthrough_ll  libfuse's example, compiled here from the Debian
 #                   package's source, over a file on a private tmpfs
 #   tmpfs           that tmpfs file directly (no daemon)
+#   pf_open         MNT/dev/ram0 with prefault=open (the ram default):
+#                   fault_bench -r, every cold pass reopens the file and
+#                   the open(2), which pushes the pages, is timed apart
+#   pf_around       MNT/dev/ram0 with prefault=around, fault_bench -r
+# (the devpagerfs case runs with prefault=none: the fault path itself)
 # at fault granularity 1 page and 32 pages (128 KiB), once with the
 # application and the daemons pinned to CPU 0 and once unpinned.  For each
 # pin mode and granularity all cases are mounted side by side and run in
@@ -222,7 +227,7 @@ counters() {
 setup_case() {
 	m=$tmp/mnt/$3-$1-$2
 	case $3 in
-	devpagerfs)
+	devpagerfs|pf_open|pf_around)
 		if [ ! -x "$dpf" ]; then
 			note "$1 $2 $3 n/a: no devpagerfs binary"
 			return 1
@@ -242,8 +247,17 @@ setup_case() {
 			note "$1 $2 $3 n/a: dev/ram0 does not serve READ"
 			return 1
 		fi
-		file_devpagerfs=$m/dev/ram0
-		stats_devpagerfs=$m/vm/stats
+		case $3 in
+		devpagerfs) pol=none ;;
+		pf_open) pol=open ;;
+		pf_around) pol=around ;;
+		esac
+		if ! echo "prefault ram0 $pol" > "$m/vm/ctl" 2>/dev/null; then
+			note "$1 $2 $3 n/a: prefault ram0 $pol refused"
+			return 1
+		fi
+		eval "file_$3=\$m/dev/ram0"
+		eval "stats_$3=\$m/vm/stats"
 		;;
 	minfs)
 		if ! start_daemon "$1" "$m" "$minfs" -f -o "fault_pages=$2" \
@@ -298,6 +312,9 @@ run_round() {
 	else
 		set -- "$fb"
 	fi
+	case $rcase in
+	pf_*) set -- "$@" -r ;;
+	esac
 	timeout 120 "$@" -n 1 -s "${size_mib}M" -e "$evict" "$f" \
 	    > "$tmp/fb.out" 2> "$tmp/fb.err"
 	rc=$?
@@ -322,7 +339,7 @@ start=$(date +%s)
 for pin in $pins; do
 	for gran in 1 32; do
 		cases=
-		for c in devpagerfs minfs passthrough_ll; do
+		for c in devpagerfs minfs passthrough_ll pf_open pf_around; do
 			setup_case "$pin" "$gran" "$c" && cases="$cases $c"
 		done
 		# tmpfs has no daemon and no granularity: it runs in every
@@ -359,6 +376,7 @@ for pin in $pins; do
 		stop_daemons
 		unset file_devpagerfs file_minfs file_passthrough_ll
 		unset stats_devpagerfs stats_minfs stats_passthrough_ll
+		unset file_pf_open file_pf_around stats_pf_open stats_pf_around
 	done
 done
 elapsed=$(($(date +%s) - start))
@@ -428,6 +446,35 @@ function ratio(p, g, num, den, m, op, target,   a, b, r, ok) {
 	    p, gname(g), m, r, op, target, ok ? "ok" : "MISSED",
 	    spread(p, g, num, den, m))
 }
+# (a + a2) / (b + b2): a first touch and the msync after it.
+function ratio_sum(p, g, num, den, m, m2, op, target,   a, b, r, ok) {
+	a = val(p, g, num, m); b = val(p, g, den, m)
+	if (a == "" || b == "" || val(p, g, num, m2) == "" ||
+	    val(p, g, den, m2) == "") {
+		printf("ratio %s/%s %s %s %s+flush n/a\n", num, den, p,
+		    gname(g), m)
+		return
+	}
+	a += val(p, g, num, m2); b += val(p, g, den, m2)
+	r = a / b
+	ok = r <= target + 0
+	printf("ratio %s/%s %s %s %s+flush %.2f (target %s %s) %s\n", num,
+	    den, p, gname(g), m, r, op, target, ok ? "ok" : "MISSED")
+}
+# The push in open(2): the open of pf_open minus that of pf_around (a
+# plain open of the same device: around pushes nothing at open), ns/page.
+function opencost(p, g,   a, b, d) {
+	a = val(p, g, "pf_open", "seq_read_open")
+	b = val(p, g, "pf_around", "seq_read_open")
+	if (a == "" || b == "") {
+		printf("open pf_open-plain %s %s n/a\n", p, gname(g))
+		return
+	}
+	d = a - b
+	printf("open pf_open %s %s: %.0f ns/page, plain %.0f, push %.0f" \
+	    " ns/page (target <= 1000) %s\n", p, gname(g), a, b, d,
+	    d <= 1000 ? "ok" : "MISSED")
+}
 # The range of the per-round ratios (the cases ran side by side in every
 # round), to judge a ratio of medians against the noise.
 function spread(p, g, num, den, m,   ka, kb, i, x, lo, hi) {
@@ -456,11 +503,12 @@ $1 == "ctr" { ctr[$2, $3, $4, $5, $6] = $7 }
 $1 == "ra" { ra[$2, $3, $4] = $5 }
 $1 == "note" { $1 = ""; notes[++nn] = substr($0, 2) }
 END {
-	nc = split("devpagerfs minfs passthrough_ll tmpfs", cs, " ")
+	nc = split("devpagerfs minfs passthrough_ll tmpfs pf_open pf_around",
+	    cs, " ")
 	nm = split("seq_read seq_write rand_read rand_write first_read " \
 	    "retouch retouch_mapped seq_write_flush seq_bw_cold " \
-	    "seq_bw_hot", ms, " ")
-	split("8 8 8 8 8 7 6 8 7 6", wd, " ")
+	    "seq_bw_hot seq_read_open", ms, " ")
+	split("8 8 8 8 8 7 6 8 7 6 7", wd, " ")
 	np = split("pinned unpinned", ps, " ")
 	printf("fault_bench: %d MiB file, median of %d interleaved rounds\n",
 	    size, reps)
@@ -481,9 +529,9 @@ END {
 				gt = "1 page"
 			printf("\n== %s, granularity %s ==\n", pt, gt)
 			printf("%-14s %8s %8s %8s %8s %8s %7s %6s %8s %7s" \
-			    " %6s\n", "case", "seq_rd", "seq_wr", "rand_rd",
-			    "rand_wr", "open_rd", "retouch", "re_map",
-			    "wr_flush", "bw_cold", "bw_hot")
+			    " %6s %7s\n", "case", "seq_rd", "seq_wr",
+			    "rand_rd", "rand_wr", "open_rd", "retouch",
+			    "re_map", "wr_flush", "bw_cold", "bw_hot", "open")
 			for (ci = 1; ci <= nc; ci++) {
 				c = cs[ci]
 				printf("%-14s", c)
@@ -512,6 +560,21 @@ END {
 		ratio(p, 32, "passthrough_ll", "devpagerfs", "seq_read",
 		    ">=", "2.2")
 		ratio(p, 32, "passthrough_ll", "minfs", "seq_read", "", "")
+		# Prefault (issue 12): the touch after the push, against
+		# tmpfs; writes until msync returns; the push in open(2).
+		for (gi = 1; gi <= 2; gi++) {
+			g = gi == 1 ? 1 : 32
+			ratio(p, g, "pf_open", "tmpfs", "seq_read", "<=", "1.2")
+			ratio(p, g, "pf_open", "tmpfs", "rand_read", "<=",
+			    "1.2")
+			ratio_sum(p, g, "pf_open", "tmpfs", "seq_write",
+			    "seq_write_flush", "<=", "1.3")
+			ratio(p, g, "pf_open", "tmpfs", "first_read", "<=",
+			    "2.0")
+			ratio(p, g, "pf_around", "tmpfs", "seq_read", "<=",
+			    "1.5")
+			opencost(p, g)
+		}
 	}
 	# Cross-checks: did the cold passes reach the daemon?
 	printf("\n")

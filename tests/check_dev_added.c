@@ -197,14 +197,18 @@ START_TEST(test_added_driver)
 	ck_assert_int_eq(drv_ctl("echo e0 ping"), 0);
 	ck_assert_str_eq(drv_reply(), "pong socket=/run/pager.sock");
 	ck_assert_int_eq(drv_ctl("memattr e0 uc"), 0);
-	/* Its words end its line of vm/devices; ram0 has none. */
+	/*
+	 * Its words end its line of vm/devices, after the prefault policy
+	 * every device has; ram0 has no words of its own.
+	 */
 	devices_line("e0", line, sizeof(line));
 	ck_assert_str_eq(line, "e0               echo        1 -         "
-	    "             128K UC      socket=/run/pager.sock,pings=1");
+	    "             128K UC      prefault=none,socket=/run/pager.sock,"
+	    "pings=1");
 	devices_line("ram0", line, sizeof(line));
 	ck_assert_ptr_nonnull(strstr(line, " ram "));
-	ck_assert_int_eq(line[strlen(line) - 1], '-');
-	ck_assert_int_eq(line[strlen(line) - 2], ' ');
+	ck_assert_int_eq(strcmp(line + strlen(line) - 14, " prefault=open"),
+	    0);
 	ck_assert_int_eq(drv_ctl("destroy e0"), 0);
 	ck_assert_ptr_null(dev_lookup_ref("e0"));
 }

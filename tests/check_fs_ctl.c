@@ -95,6 +95,22 @@ static const struct bad_line bad_lines[] = {
 	B("create", EINVAL),
 	B("create x driver=ram a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 k=11 "
 	    "l=12 m=13 n=14 o=15 p=16 q=17", EINVAL),
+	B("create x driver=ram prefault=sometimes", EINVAL),
+	B("create x driver=ram prefault=", EINVAL),
+	B("create x driver=ram prefault_max=5000", EINVAL),
+	B("create x driver=ram prefault_max=0", EINVAL),
+	B("create x driver=ram prefault_max=65G", EINVAL),
+	B("create x driver=ram prefault_window=2G", EINVAL),
+	B("create x driver=ram prefault=open prefault=none", EINVAL),
+	B("prefault ram0 sometimes", EINVAL),
+	B("prefault ram0", EINVAL),
+	B("prefault", EINVAL),
+	B("prefault nosuch open", ENOENT),
+	B("prefault ram0 open prefault_max=3K", EINVAL),
+	B("prefault ram0 open prefault_max=1M prefault_max=2M", EINVAL),
+	B("prefault ram0 open prefault=none", EINVAL),
+	B("prefault ram0 open size=1M", EINVAL),
+	B("prefault ram0 open junk", EINVAL),
 	B("memattr ram0 purple", EINVAL),
 	B("memattr nosuch wb", ENOENT),
 	B("memattr mem wc", EINVAL),
@@ -261,6 +277,64 @@ START_TEST(test_create_destroy)
 	ck_assert_uint_eq(dev->si_group, drv_cred.cr_gid);
 	ck_assert_uint_eq(dev->si_mode, 0660);
 	dev_rel(dev);
+}
+END_TEST
+
+/* prefault= keys at create, driver defaults, and the prefault command. */
+START_TEST(test_prefault_policy)
+{
+	struct cdev *dev;
+	struct sbuf sb;
+
+	ck_assert_int_eq(drv_ctl("create ram1 driver=ram size=1M"), 0);
+	dev = dev_lookup_ref("ram1");
+	ck_assert_ptr_nonnull(dev);
+	/* ram's default: open, with the default sizes. */
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_OPEN);
+	ck_assert_uint_eq(dev->si_prefault_max, SI_PREFAULT_MAX_DEFAULT);
+	ck_assert_uint_eq(dev->si_prefault_window,
+	    SI_PREFAULT_WINDOW_DEFAULT);
+	ck_assert_int_eq(drv_ctl("prefault ram1 around prefault_window=1M"),
+	    0);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_AROUND);
+	ck_assert_uint_eq(dev->si_prefault_window, 1UL << 20);
+	ck_assert_uint_eq(dev->si_prefault_max, SI_PREFAULT_MAX_DEFAULT);
+	/* A refused command changes nothing. */
+	ck_assert_int_eq(drv_ctl("prefault ram1 open prefault_max=1"), EINVAL);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_AROUND);
+	ck_assert_int_eq(drv_ctl("prefault ram1 none"), 0);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_NONE);
+	dev_rel(dev);
+
+	ck_assert_int_eq(drv_ctl("create ram2 driver=ram size=1M "
+	    "prefault=around prefault_max=8M prefault_window=256K"), 0);
+	dev = dev_lookup_ref("ram2");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_AROUND);
+	ck_assert_uint_eq(dev->si_prefault_max, 8UL << 20);
+	ck_assert_uint_eq(dev->si_prefault_window, 256UL << 10);
+	dev_rel(dev);
+	/* Other drivers default to none; the key works for any driver. */
+	dev = dev_lookup_ref("mem");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_NONE);
+	dev_rel(dev);
+	ck_assert_int_eq(drv_ctl("create fb1 driver=fb width=64 height=64 "
+	    "prefault=open"), 0);
+	dev = dev_lookup_ref("fb1");
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_OPEN);
+	dev_rel(dev);
+	/* The configuration file may set it too. */
+	sbuf_init(&sb);
+	ck_assert_int_eq(fs_ctl_execute("prefault ram2 none", 18,
+	    FS_CTL_SRC_CONFIG, &drv_cred, &sb), 0);
+	sbuf_delete(&sb);
+	dev = dev_lookup_ref("ram2");
+	ck_assert_uint_eq(dev->si_prefault, SI_PREFAULT_NONE);
+	dev_rel(dev);
+	ck_assert_str_eq(dev_prefault_name(SI_PREFAULT_AROUND), "around");
+	ck_assert_str_eq(dev_prefault_name(7), "?");
 }
 END_TEST
 
@@ -592,6 +666,7 @@ fs_ctl_suite(void)
 	tcase_add_checked_fixture(tc, drv_setup_defaults, drv_teardown);
 	tcase_add_test(tc, test_create_destroy);
 	tcase_add_test(tc, test_syntax_forms);
+	tcase_add_test(tc, test_prefault_policy);
 	tcase_add_test(tc, test_config_source);
 	tcase_add_test(tc, test_swap_limit);
 	tcase_add_test(tc, test_revoke);

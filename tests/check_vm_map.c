@@ -5,7 +5,11 @@
  * test driver odrv: offset o is physical dt_base + o); a range faulted
  * and held, and a store through the map; the per-open check asked with
  * the open file as the current one, and never for the kernel's
- * write-back (no file).
+ * write-back (no file); a prefault range (vm_map_prefault_range) that
+ * stops without an error at the first page the pager refuses, keeps
+ * what it held before, counts no fault, stays in one object when asked,
+ * and enters managed pages in the pmap so that pmap_remove_all revokes
+ * them at their node offsets.
  */
 #include "config.h"
 
@@ -15,6 +19,7 @@
 #include "check_devpager.h"
 #include "check_dev_util.h"
 #include "kern/conf.h"
+#include "kern/fail.h"
 #include "kern/proc.h"
 #include "kern/refcount.h"
 #include "vm/vm.h"
@@ -22,6 +27,8 @@
 #include "vm/vm_object.h"
 #include "vm/vm_pager.h"
 #include "vm/vm_phys.h"
+#include "vm/device_pager.h"
+#include "vm/pmap.h"
 
 static struct vm_map map;
 
@@ -281,6 +288,128 @@ START_TEST(test_device_entries)
 }
 END_TEST
 
+START_TEST(test_prefault_stops)
+{
+	vm_page_t pages[8];
+	vm_object_t objs[8], other;
+	struct vm_map_hold h;
+	struct vm_map dmap;
+	struct cdev *dev;
+	int stop;
+
+	dev = sized_dev("pfdev", 8 * PAGE_SIZE);
+	vm_map_init(&dmap, dev, 43, NULL);
+	h.pages = pages;
+	h.objs = objs;
+	h.max = 8;
+	/* The pager refuses the fourth page it is asked for (page 3). */
+	ck_assert_int_eq(fail_point_set("dev_pager_fault",
+	    "3*off->return(5)"), 0);
+	stop = -1;
+	vm_map_prefault_range(&dmap, NULL, 0, 8 * PAGE_SIZE, VM_PROT_READ,
+	    &kernel_cred, NULL, &h, &stop);
+	ck_assert_uint_eq(h.count, 3);
+	ck_assert_int_eq(stop, EIO);
+	ck_assert_uint_eq(vm_map_hold_paddr(&h, 2), dt_base + 2 * PAGE_SIZE);
+	ck_assert_ptr_nonnull(objs[0]);
+	/* A prefault is not the application's fault. */
+	ck_assert_uint_eq(objs[0]->faults, 0);
+	vm_map_unhold(&h);
+	/* The refused page stays refused; resident ones need no pager. */
+	stop = -1;
+	vm_map_prefault_range(&dmap, NULL, 0, 8 * PAGE_SIZE, VM_PROT_READ,
+	    &kernel_cred, NULL, &h, &stop);
+	ck_assert_uint_eq(h.count, 3);
+	ck_assert_int_eq(stop, EIO);
+	vm_map_unhold(&h);
+	ck_assert_int_eq(fail_point_set("dev_pager_fault", "off"), 0);
+	stop = -1;
+	vm_map_prefault_range(&dmap, NULL, 3 * PAGE_SIZE, 8 * PAGE_SIZE,
+	    VM_PROT_READ, &kernel_cred, NULL, &h, &stop);
+	ck_assert_uint_eq(h.count, 5);
+	ck_assert_int_eq(stop, 0);
+	vm_map_unhold(&h);
+	/* Limited to another object: nothing, and no error. */
+	other = anon(1);
+	stop = -1;
+	vm_map_prefault_range(&dmap, NULL, 0, 8 * PAGE_SIZE, VM_PROT_READ,
+	    &kernel_cred, other, &h, &stop);
+	ck_assert_uint_eq(h.count, 0);
+	ck_assert_int_eq(stop, 0);
+	vm_object_deallocate(other);
+	/* Past the end of the node: what is there, then ENXIO. */
+	vm_map_prefault_range(&dmap, NULL, 6 * PAGE_SIZE, 8 * PAGE_SIZE,
+	    VM_PROT_READ, &kernel_cred, NULL, &h, &stop);
+	ck_assert_uint_eq(h.count, 2);
+	vm_map_unhold(&h);
+	vm_map_fini(&dmap);
+	destroy_dev(dev);
+}
+END_TEST
+
+static struct {
+	int		 n;
+	uint64_t	 key[8];
+	vm_ooffset_t	 off[8];
+} pf_unmaps;
+
+static void
+pf_unmap_cb(uint64_t key, vm_ooffset_t off, vm_size_t len, void *arg)
+{
+
+	(void)len;
+	(void)arg;
+	if (pf_unmaps.n < 8) {
+		pf_unmaps.key[pf_unmaps.n] = key;
+		pf_unmaps.off[pf_unmaps.n] = off;
+	}
+	pf_unmaps.n++;
+}
+
+static int pf_handle;
+
+START_TEST(test_prefault_pmap)
+{
+	vm_page_t pages[2];
+	vm_object_t objs[2], obj;
+	struct vm_map_hold h;
+	struct vm_map mmap_;
+	vm_page_t m;
+	int stop;
+
+	/* Managed device pages at node offsets 8 and 9 pages. */
+	obj = cdev_pager_allocate(&pf_handle, OBJT_MGTDEVICE, &mgt_ops,
+	    2 * PAGE_SIZE, VM_PROT_READ, 0, NULL);
+	ck_assert_ptr_nonnull(obj);
+	vm_map_init(&mmap_, NULL, 77, NULL);
+	ck_assert_int_eq(vm_map_insert(&mmap_, obj, 0, 8 * PAGE_SIZE,
+	    10 * PAGE_SIZE), 0);
+	h.pages = pages;
+	h.objs = objs;
+	h.max = 2;
+	vm_map_prefault_range(&mmap_, NULL, 8 * PAGE_SIZE, 10 * PAGE_SIZE,
+	    VM_PROT_READ, &kernel_cred, NULL, &h, &stop);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_int_eq(stop, 0);
+	m = pages[1];
+	vm_page_lock(m);
+	ck_assert_int_eq(pmap_page_mapping_count(m), 1);
+	vm_page_unlock(m);
+	vm_map_unhold(&h);
+	/* Revoking the page reaches the place it was pushed at. */
+	pf_unmaps.n = 0;
+	pmap_set_unmap_callback(pf_unmap_cb, NULL);
+	pmap_remove_all(m);
+	pmap_set_unmap_callback(NULL, NULL);
+	ck_assert_int_eq(pf_unmaps.n, 1);
+	ck_assert_uint_eq(pf_unmaps.key[0], 77);
+	ck_assert_uint_eq(pf_unmaps.off[0], 9 * PAGE_SIZE);
+	/* The other page's place goes the same way. */
+	pmap_remove_all(pages[0]);
+	vm_map_fini(&mmap_);
+}
+END_TEST
+
 Suite *
 vm_map_suite(void)
 {
@@ -294,6 +423,8 @@ vm_map_suite(void)
 	tcase_add_test(tc, test_overlap);
 	tcase_add_test(tc, test_delete);
 	tcase_add_test(tc, test_device_entries);
+	tcase_add_test(tc, test_prefault_stops);
+	tcase_add_test(tc, test_prefault_pmap);
 	suite_add_tcase(s, tc);
 	return (s);
 }

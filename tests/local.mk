@@ -23,6 +23,7 @@ MOUNT_TESTS = \
 	tests/mount_placeholder.sh \
 	tests/mount_fault_errors.sh \
 	tests/mount_listings.sh
+MOUNT_TESTS += tests/mount_prefault.sh tests/mount_prefault_rss.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)
 dist_check_SCRIPTS += $(MOUNT_TESTS)
@@ -65,6 +66,7 @@ regtest: all $(check_PROGRAMS)
 .PHONY: regtest
 tests_check_devpager_SOURCES += tests/check_subr.c tests/check_fs_options.c
 tests_check_devpager_SOURCES += tests/check_fs_inval.c
+tests_check_devpager_SOURCES += tests/check_fs_prefault.c
 tests_check_devpager_SOURCES += tests/check_vm_radix.c
 tests_check_devpager_SOURCES += tests/check_kern_lock.c tests/check_kern_witness.c tests/check_kern_sleep.c tests/check_kern_refcount.c tests/check_kern_fail.c tests/check_kern_test_hook.c tests/check_kern_rcu.c tests/check_kern_onfault.c
 tests_check_devpager_SOURCES += tests/check_vm_page.c

@@ -86,7 +86,7 @@ umount "$TINY"
 
 # 2. A page that lost its blocks on a full filesystem.
 mount -t tmpfs -o size=256k,mode=0700 tmpfs "$TINY"
-dpf_ctl_ok "create bk driver=ram size=128K backing=$TINY/bk.img" \
+dpf_ctl_ok "create bk driver=ram size=128K backing=$TINY/bk.img prefault=none" \
     >/dev/null || fail "create bk failed"
 "$TOOL" fill "$MNT/dev/bk" 0 131072 0x11 || fail "filling bk failed"
 fallocate -p -o 80K -l 4K "$TINY/bk.img"
@@ -136,7 +136,8 @@ dpf_ctl_ok "destroy bk" >/dev/null || fail "destroy bk failed"
 umount "$TINY"
 
 # 3. The backing file truncated under a mapped device.
-dpf_ctl_ok "create tr driver=ram size=64K backing=$DPF_TMP/tr.img" \
+# prefault=none: only touched pages are cached before the truncation.
+dpf_ctl_ok "create tr driver=ram size=64K backing=$DPF_TMP/tr.img prefault=none" \
     >/dev/null || fail "create tr failed"
 "$TOOL" fill "$MNT/dev/tr" 0 8192 0x22 || fail "filling tr failed"
 truncate -s 8K "$DPF_TMP/tr.img"

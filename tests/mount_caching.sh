@@ -25,7 +25,9 @@ poke_phys() {	# poke_phys PA BYTE: store one byte through dev/mem
 }
 
 dpf_mount
-ctl "create wbdev driver=ram size=64K memattr=wb"
+# prefault=none: an open must not refresh the cache (prefault=open pushes
+# the device's current bytes at every open without writers).
+ctl "create wbdev driver=ram size=64K memattr=wb prefault=none"
 ctl "create ucdev driver=ram size=64K memattr=uc"
 wb=$(phys_base wbdev)
 uc=$(phys_base ucdev)

@@ -18,6 +18,9 @@ ram0_row() {
 
 dpf_mount -o entry_timeout=0,attr_timeout=0
 RAM="$MNT/dev/ram0"
+# Every first touch a fault (ram's default prefault=open would push the
+# pages at open; mount_prefault.sh covers that).
+dpf_ctl_ok "prefault ram0 none" >/dev/null || fail "prefault ram0 none"
 [ -f "$RAM" ] || fail "no dev/ram0 in the default tree"
 size=$(stat -c %s "$RAM")
 [ "$size" -eq $((16 * 1024 * 1024)) ] || fail "ram0 is $size bytes, not 16M"

@@ -34,6 +34,8 @@ PY
 
 dpf_mount -o entry_timeout=0,attr_timeout=0,fault_pages=1
 RAM="$MNT/dev/ram0"
+# Faults only where the test touches (no push at open).
+dpf_ctl_ok "prefault ram0 none" >/dev/null || fail "prefault ram0 none"
 FP="$MNT/vm/fail/vm_fault_fake_placeholder"
 [ -f "$FP" ] || fail "no vm/fail/vm_fault_fake_placeholder"
 [ "$(cat "$FP")" = off ] || fail "the fail point is not off at start"

@@ -29,6 +29,8 @@ static const struct ctl_cmd_rule ctl_cmd_rules[] = {
 	{ "destroy", 1, 1, 2, "destroy NAME" },
 	{ "revoke", 1, 3, 2, "revoke NAME [offset=SIZE] [length=SIZE]" },
 	{ "memattr", 2, 2, 3, "memattr NAME wb|wt|wc|uc|uc-|wp" },
+	{ "prefault", 2, 4, 3, "prefault NAME none|open|around "
+	    "[prefault_max=SIZE] [prefault_window=SIZE]" },
 	{ "gem", 2, -1, 3, "gem NAME create|destroy|move [KEY=VALUE ...]" },
 	{ "swap", 2, -1, 2, "swap limit uid=N size=SIZE" },
 	{ "fb", 2, -1, 3, "fb NAME snapshot path=FILE" },

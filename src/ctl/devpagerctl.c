@@ -80,6 +80,7 @@ usage(FILE *fp)
 "  destroy NAME\n"
 "  revoke NAME [offset=SIZE] [length=SIZE]\n"
 "  memattr NAME wb|wt|wc|uc|uc-|wp\n"
+"  prefault NAME none|open|around [prefault_max=SIZE] [prefault_window=SIZE]\n"
 "  gem NAME create size=SIZE [placement=vram|system]\n"
 "  gem NAME destroy handle=H\n"
 "  gem NAME move handle=H placement=vram|system\n"
@@ -657,6 +658,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "create") == 0 ||
 	    strcmp(cmd, "destroy") == 0 || strcmp(cmd, "revoke") == 0 ||
 	    strcmp(cmd, "memattr") == 0 || strcmp(cmd, "gem") == 0 ||
+	    strcmp(cmd, "prefault") == 0 ||
 	    strcmp(cmd, "swap") == 0) {
 		if (ctl_cmd_check(argc, argv, err, sizeof(err)) != 0)
 			return (usage_error("%s", err));

@@ -71,7 +71,9 @@ dev_args_node_key(const char *key)
 {
 
 	return (strcmp(key, "mode") == 0 || strcmp(key, "uid") == 0 ||
-	    strcmp(key, "gid") == 0);
+	    strcmp(key, "gid") == 0 || strcmp(key, "prefault") == 0 ||
+	    strcmp(key, "prefault_max") == 0 ||
+	    strcmp(key, "prefault_window") == 0);
 }
 
 int
@@ -89,7 +91,126 @@ dev_args_node(const struct dev_create_args *args, struct sbuf *err)
 		error = dev_arg_uint("uid", val, DEV_ID_MAX, &v, err);
 	if (error == 0 && (val = dev_create_args_get(args, "gid")) != NULL)
 		error = dev_arg_uint("gid", val, DEV_ID_MAX, &v, err);
+	if (error == 0)
+		error = dev_args_prefault(args, NULL, err);
 	return (error);
+}
+
+static const char *const dev_prefault_names[] = {
+	[SI_PREFAULT_NONE] = "none",
+	[SI_PREFAULT_OPEN] = "open",
+	[SI_PREFAULT_AROUND] = "around",
+};
+
+const char *
+dev_prefault_name(unsigned policy)
+{
+
+	if (policy >= sizeof(dev_prefault_names) /
+	    sizeof(dev_prefault_names[0]))
+		return ("?");
+	return (dev_prefault_names[policy]);
+}
+
+int
+dev_arg_prefault(const char *val, unsigned *pp, struct sbuf *err)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(dev_prefault_names) /
+	    sizeof(dev_prefault_names[0]); i++)
+		if (strcmp(val, dev_prefault_names[i]) == 0) {
+			*pp = i;
+			return (0);
+		}
+	if (err != NULL) {
+		sbuf_cat(err, "prefault: '");
+		dev_arg_quote(err, val, 32);
+		sbuf_cat(err, "' is not none, open or around");
+	}
+	return (EINVAL);
+}
+
+/* A prefault size: whole pages from one page to max; key names it. */
+static int
+dev_arg_prefault_size(const char *key, const char *val, uint64_t max,
+    uint64_t *vp, struct sbuf *err)
+{
+	int error;
+
+	error = dev_arg_size(key, val, vp, err);
+	if (error != 0)
+		return (error);
+	if (*vp < PAGE_SIZE || *vp > max || (*vp & PAGE_MASK) != 0) {
+		if (err != NULL) {
+			sbuf_printf(err, "%s: '", key);
+			dev_arg_quote(err, val, 32);
+			sbuf_printf(err, "' is not a multiple of 4K from 4K "
+			    "to %juM", (uintmax_t)(max >> 20));
+		}
+		return (EINVAL);
+	}
+	return (0);
+}
+
+int
+dev_arg_prefault_key(const char *key, const char *val,
+    struct dev_prefault_conf *pc, struct sbuf *err)
+{
+	uint64_t v;
+	int error;
+
+	if (strcmp(key, "prefault") == 0) {
+		error = dev_arg_prefault(val, &pc->pc_policy, err);
+		if (error == 0)
+			pc->pc_set |= DEV_PREFAULT_SET_POLICY;
+		return (error);
+	}
+	if (strcmp(key, "prefault_max") == 0) {
+		error = dev_arg_prefault_size(key, val, DEV_SIZE_MAX, &v, err);
+		if (error == 0) {
+			pc->pc_max = v;
+			pc->pc_set |= DEV_PREFAULT_SET_MAX;
+		}
+		return (error);
+	}
+	if (strcmp(key, "prefault_window") == 0) {
+		error = dev_arg_prefault_size(key, val,
+		    DEV_PREFAULT_WINDOW_MAX, &v, err);
+		if (error == 0) {
+			pc->pc_window = v;
+			pc->pc_set |= DEV_PREFAULT_SET_WINDOW;
+		}
+		return (error);
+	}
+	if (err != NULL) {
+		sbuf_cat(err, "unknown key '");
+		dev_arg_quote(err, key, 32);
+		sbuf_cat(err, "' (prefault, prefault_max, prefault_window)");
+	}
+	return (EINVAL);
+}
+
+int
+dev_args_prefault(const struct dev_create_args *args,
+    struct dev_prefault_conf *pcp, struct sbuf *err)
+{
+	struct dev_prefault_conf pc;
+	unsigned i;
+	int error;
+
+	memset(&pc, 0, sizeof(pc));
+	for (i = 0; i < args->nparams; i++) {
+		if (strncmp(args->keys[i], "prefault", 8) != 0)
+			continue;
+		error = dev_arg_prefault_key(args->keys[i], args->values[i],
+		    &pc, err);
+		if (error != 0)
+			return (error);
+	}
+	if (pcp != NULL)
+		*pcp = pc;
+	return (0);
 }
 
 void

@@ -9,7 +9,8 @@
  * dd_check with the helpers below, so each rule is written once and a
  * new driver (a plugin included) brings its own keys without a change
  * in src/fuse or src/ctl.  The node keys every driver takes -- mode=,
- * uid=, gid= -- are checked here (dev_args_node).
+ * uid=, gid=, and the prefault policy prefault=, prefault_max=,
+ * prefault_window= -- are checked here (dev_args_node).
  *
  * The value helpers parse one value and, on error, write a one-line
  * message naming the key and quoting the value (dev_arg_quote), and
@@ -69,10 +70,41 @@ const char *dev_create_args_get(const struct dev_create_args *args,
 void	dev_make_args_node(struct make_dev_args *mda,
 	    const struct dev_create_args *args, const struct ucred *cred,
 	    int default_mode);
-/* Is key one of the node keys (mode, uid, gid)? */
+/* Is key one of the node keys (mode, uid, gid, prefault*)? */
 bool	dev_args_node_key(const char *key);
 /* Check the node keys' values.  0 or EINVAL with a message. */
 int	dev_args_node(const struct dev_create_args *args, struct sbuf *err);
+
+/*
+ * The prefault keys (si_prefault of conf.h; devpagerfs.8 "Prefault"):
+ *	prefault=none|open|around
+ *	prefault_max=SIZE	open: prefault at most this much (4K..64G)
+ *	prefault_window=SIZE	around: the largest window (4K..1G)
+ * pc_set says which were given.
+ */
+#define	DEV_PREFAULT_WINDOW_MAX	(1ULL << 30)
+#define	DEV_PREFAULT_SET_POLICY	0x1
+#define	DEV_PREFAULT_SET_MAX	0x2
+#define	DEV_PREFAULT_SET_WINDOW	0x4
+struct dev_prefault_conf {
+	unsigned	 pc_set;	/* DEV_PREFAULT_SET_* */
+	unsigned	 pc_policy;	/* SI_PREFAULT_* */
+	uint64_t	 pc_max;	/* bytes */
+	uint64_t	 pc_window;	/* bytes */
+};
+/* The word of a policy ("none", "open", "around"; "?" for others). */
+const char *dev_prefault_name(unsigned policy);
+/* A policy word.  0 or EINVAL with a message (err may be NULL). */
+int	dev_arg_prefault(const char *val, unsigned *pp, struct sbuf *err);
+/*
+ * One prefault key=value into pc (EINVAL with a message for another key
+ * or a bad value; pc is unchanged then).
+ */
+int	dev_arg_prefault_key(const char *key, const char *val,
+	    struct dev_prefault_conf *pc, struct sbuf *err);
+/* The prefault keys of args into *pcp (NULL: only check them). */
+int	dev_args_prefault(const struct dev_create_args *args,
+	    struct dev_prefault_conf *pcp, struct sbuf *err);
 
 /* Append s to sb for a message: at most max bytes, then "...". */
 void	dev_arg_quote(struct sbuf *sb, const char *s, size_t max);

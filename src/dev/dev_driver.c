@@ -293,6 +293,17 @@ dev_create(const struct dev_create_args *args, const struct ucred *cred,
 			    strerror(error));
 	}
 
+	if (error == 0) {
+		struct dev_prefault_conf pc;
+
+		/* The keys (checked above), else the driver's default. */
+		(void)dev_args_prefault(args, &pc, NULL);
+		if ((pc.pc_set & DEV_PREFAULT_SET_POLICY) == 0) {
+			pc.pc_set |= DEV_PREFAULT_SET_POLICY;
+			pc.pc_policy = drv->dd_prefault;
+		}
+		dev_set_prefault(dev, &pc);
+	}
 	mtx_lock(&dev_table_mtx);
 	if (error != 0)
 		dev_entry_unlink(de);
@@ -523,6 +534,42 @@ dev_set_memattr_by_name(const char *name, vm_memattr_t ma, struct sbuf *err)
 		error = drv->dd_set_memattr(dev, ma, err);
 	dev_exit(dev, ref);
 	return (error);
+}
+
+void
+dev_set_prefault(struct cdev *dev, const struct dev_prefault_conf *pc)
+{
+
+	if ((pc->pc_set & DEV_PREFAULT_SET_MAX) != 0)
+		__atomic_store_n(&dev->si_prefault_max, pc->pc_max,
+		    __ATOMIC_RELAXED);
+	if ((pc->pc_set & DEV_PREFAULT_SET_WINDOW) != 0)
+		__atomic_store_n(&dev->si_prefault_window, pc->pc_window,
+		    __ATOMIC_RELAXED);
+	if ((pc->pc_set & DEV_PREFAULT_SET_POLICY) != 0)
+		__atomic_store_n(&dev->si_prefault, pc->pc_policy,
+		    __ATOMIC_RELAXED);
+}
+
+int
+dev_set_prefault_by_name(const char *name,
+    const struct dev_prefault_conf *pc, struct sbuf *err)
+{
+	const struct dev_driver *drv;
+	struct cdev *dev;
+	int ref;
+
+	if ((pc->pc_set & DEV_PREFAULT_SET_POLICY) != 0 &&
+	    dev_prefault_name(pc->pc_policy)[0] == '?') {
+		sbuf_printf(err, "invalid prefault policy %u", pc->pc_policy);
+		return (EINVAL);
+	}
+	dev = dev_enter_by_name(name, &drv, &ref, err);
+	if (dev == NULL)
+		return (ENOENT);
+	dev_set_prefault(dev, pc);
+	dev_exit(dev, ref);
+	return (0);
 }
 
 int

@@ -138,6 +138,12 @@ struct dev_driver {
 	 * short lock of its own.
 	 */
 	void		(*dd_state)(struct cdev *dev, struct dev_state *ds);
+	/*
+	 * The prefault policy (SI_PREFAULT_*) of a device created without
+	 * prefault=: what serves this driver's users (0: none, every
+	 * first touch a fault).  Sizes default to SI_PREFAULT_*_DEFAULT.
+	 */
+	unsigned	 dd_prefault;	/* (c) */
 };
 
 /* The built-in drivers: X(NAME) for each dev_NAME_driver. */
@@ -208,6 +214,15 @@ int	dev_destroy_by_name(const char *name, struct sbuf *err);
 int	dev_undo_create_by_name(const char *name, struct sbuf *err);
 int	dev_set_memattr_by_name(const char *name, vm_memattr_t ma,
 	    struct sbuf *err);
+/*
+ * prefault NAME POLICY [prefault_max=] [prefault_window=]: set what pc
+ * says was given (pc_set) on a live device; the next open or fault
+ * follows it.  ENOENT for an unknown name.  Applying the create keys
+ * (dev_create) goes through the same function.
+ */
+int	dev_set_prefault_by_name(const char *name,
+	    const struct dev_prefault_conf *pc, struct sbuf *err);
+void	dev_set_prefault(struct cdev *dev, const struct dev_prefault_conf *pc);
 int	dev_driver_ctl(const char *driver, const char *name, int argc,
 	    char **argv, const struct ucred *cred, struct sbuf *out);
 /*

@@ -158,6 +158,12 @@ const struct dev_driver dev_ram_driver = {
 	.dd_undo_create = ram_undo_create,
 	.dd_set_memattr = dev_memattr_store,
 	.dd_sync = ram_sync,
+	/*
+	 * Plain memory, read by whoever opens it: push it (up to
+	 * prefault_max) into the page cache at open, so that a first touch
+	 * costs a page-cache hit (devpagerfs.8, PREFAULT).
+	 */
+	.dd_prefault = SI_PREFAULT_OPEN,
 };
 
 /* Called by the device pager with a thread reference held. */

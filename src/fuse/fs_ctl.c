@@ -44,6 +44,8 @@ static int	ctl_parse_swap(struct fs_ctl_cmd *cmd, int argc, char **argv,
 		    struct sbuf *err);
 static int	ctl_parse_driver(struct fs_ctl_cmd *cmd, int argc,
 		    char **argv, struct sbuf *err);
+static int	ctl_parse_prefault(struct fs_ctl_cmd *cmd, int argc,
+		    char **argv, struct sbuf *err);
 
 void
 fs_ctl_quote(struct sbuf *sb, const char *s, size_t max)
@@ -311,6 +313,50 @@ ctl_parse_driver(struct fs_ctl_cmd *cmd, int argc, char **argv,
 	return (0);
 }
 
+/*
+ * prefault NAME none|open|around [prefault_max=SIZE]
+ * [prefault_window=SIZE]
+ */
+static int
+ctl_parse_prefault(struct fs_ctl_cmd *cmd, int argc, char **argv,
+    struct sbuf *err)
+{
+	char *key, *val;
+	int error, i;
+
+	if (argc < 3) {
+		sbuf_cat(err, "usage: prefault NAME none|open|around "
+		    "[prefault_max=SIZE] [prefault_window=SIZE]");
+		return (EINVAL);
+	}
+	error = ctl_name(argv[1], cmd->name, err);
+	if (error != 0)
+		return (error);
+	memset(&cmd->prefault, 0, sizeof(cmd->prefault));
+	error = dev_arg_prefault_key("prefault", argv[2], &cmd->prefault,
+	    err);
+	for (i = 3; i < argc && error == 0; i++) {
+		error = dev_arg_kv(argv[i], &key, &val, err);
+		if (error != 0)
+			break;
+		if (strcmp(key, "prefault") == 0) {
+			sbuf_cat(err, "prefault: the policy is the third word");
+			error = EINVAL;
+			break;
+		}
+		if ((strcmp(key, "prefault_max") == 0 &&
+		    (cmd->prefault.pc_set & DEV_PREFAULT_SET_MAX) != 0) ||
+		    (strcmp(key, "prefault_window") == 0 &&
+		    (cmd->prefault.pc_set & DEV_PREFAULT_SET_WINDOW) != 0)) {
+			sbuf_printf(err, "duplicate key '%s'", key);
+			error = EINVAL;
+			break;
+		}
+		error = dev_arg_prefault_key(key, val, &cmd->prefault, err);
+	}
+	return (error);
+}
+
 int
 fs_ctl_parse(const char *line, size_t len, int source,
     struct fs_ctl_cmd *cmd, struct sbuf *err)
@@ -334,6 +380,8 @@ fs_ctl_parse(const char *line, size_t len, int source,
 		cmd->op = FS_CTL_REVOKE;
 	else if (strcmp(word, "memattr") == 0)
 		cmd->op = FS_CTL_MEMATTR;
+	else if (strcmp(word, "prefault") == 0)
+		cmd->op = FS_CTL_PREFAULT;
 	else if (strcmp(word, "swap") == 0)
 		cmd->op = FS_CTL_SWAP_LIMIT;
 	else if (dev_driver_find(word) != NULL)
@@ -345,9 +393,10 @@ fs_ctl_parse(const char *line, size_t len, int source,
 		return (EINVAL);
 	}
 	if ((source & FS_CTL_SRC_CTL) == 0 && cmd->op != FS_CTL_CREATE &&
-	    cmd->op != FS_CTL_MEMATTR && cmd->op != FS_CTL_SWAP_LIMIT) {
+	    cmd->op != FS_CTL_MEMATTR && cmd->op != FS_CTL_PREFAULT &&
+	    cmd->op != FS_CTL_SWAP_LIMIT) {
 		sbuf_printf(err, "'%s' cannot be used in a configuration file "
-		    "(create, memattr and swap limit can)", word);
+		    "(create, memattr, prefault and swap limit can)", word);
 		return (EINVAL);
 	}
 
@@ -372,6 +421,8 @@ fs_ctl_parse(const char *line, size_t len, int source,
 		if (error == 0)
 			error = dev_arg_memattr(argv[2], &cmd->memattr, err);
 		return (error);
+	case FS_CTL_PREFAULT:
+		return (ctl_parse_prefault(cmd, argc, argv, err));
 	case FS_CTL_SWAP_LIMIT:
 		return (ctl_parse_swap(cmd, argc, argv, err));
 	case FS_CTL_DRIVER:
@@ -395,6 +446,9 @@ fs_ctl_run(struct fs_ctl_cmd *cmd, const struct ucred *cred,
 		    reply));
 	case FS_CTL_MEMATTR:
 		return (dev_set_memattr_by_name(cmd->name, cmd->memattr,
+		    reply));
+	case FS_CTL_PREFAULT:
+		return (dev_set_prefault_by_name(cmd->name, &cmd->prefault,
 		    reply));
 	case FS_CTL_DRIVER:
 		return (dev_driver_ctl(cmd->driver, cmd->name, cmd->argc,

@@ -28,6 +28,7 @@ enum fs_ctl_op {
 	FS_CTL_DESTROY,		/* destroy NAME */
 	FS_CTL_REVOKE,		/* revoke NAME [offset=] [length=] */
 	FS_CTL_MEMATTR,		/* memattr NAME WORD */
+	FS_CTL_PREFAULT,	/* prefault NAME POLICY [key=value ...] */
 	FS_CTL_DRIVER,		/* DRIVER NAME VERB [key=value ...] */
 	FS_CTL_SWAP_LIMIT,	/* swap limit uid=N size=SIZE */
 };
@@ -39,6 +40,7 @@ struct fs_ctl_cmd {
 	vm_ooffset_t	 off;			/* FS_CTL_REVOKE */
 	vm_size_t	 len;			/* FS_CTL_REVOKE, 0: to end */
 	vm_memattr_t	 memattr;		/* FS_CTL_MEMATTR */
+	struct dev_prefault_conf prefault;	/* FS_CTL_PREFAULT */
 	char		 driver[32];		/* FS_CTL_DRIVER */
 	int		 argc;			/* FS_CTL_DRIVER: verb, args */
 	char		*argv[FS_CTL_ARGV_MAX];	/* into buf */

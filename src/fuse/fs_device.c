@@ -19,11 +19,14 @@
 #include "dev/dev_driver.h"
 #include "vm/vm.h"
 #include "vm/vm_map.h"
+#include "vm/vm_object.h"
 #include "vm/vm_phys.h"
 #include "fuse/fs.h"
 #include "fuse/fs_device.h"
 #include "fuse/fs_devnode.h"
 #include "fuse/fs_inval.h"
+#include "fuse/fs_pagebuf.h"
+#include "fuse/fs_prefault.h"
 #include "fuse/fs_stats.h"
 
 /* Pages of a READ handled without allocating (128 KiB + a partial page). */
@@ -40,6 +43,8 @@ fs_device_fini(void)
 
 	fs_devnode_fini();
 }
+
+static fs_prefault_reply_t fs_device_open_reply;
 
 static void
 fs_device_fill_stat(const struct cdev *dev, struct stat *st)
@@ -163,10 +168,13 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
 }
 
 /*
- * Reply to a READ straight from the held pages: one iovec per run of
- * pages contiguous in the daemon's address space, so the only copy is the
- * kernel's.  The host mapping of device memory is only guaranteed inside
- * an RCU read-side section, which covers the reply.
+ * Reply to a READ straight from the held pages.  Plain anonymous device
+ * memory goes by descriptor (fs_pagebuf.h): libfuse splices it, and a
+ * page the device never wrote costs the daemon nothing.  Other pages go
+ * as one iovec per run of pages contiguous in the daemon's address
+ * space, so the only copy is the kernel's.  The host mapping (and the
+ * window's descriptor) of device memory is only guaranteed inside an RCU
+ * read-side section, which covers the reply.
  *
  * The kernel's copy can fail where the daemon's could fault: device
  * memory backed by a file that no longer holds a page (truncated under
@@ -179,38 +187,28 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
  */
 static int
 fs_device_reply_pages(fuse_req_t req, const struct vm_map_hold *h,
-    vm_ooffset_t off, vm_ooffset_t end, struct iovec *iov, bool *sentp)
+    vm_ooffset_t off, vm_ooffset_t end, struct fuse_bufvec *bv,
+    unsigned bvmax, struct iovec *iov, bool *sentp)
 {
-	vm_ooffset_t page;
-	unsigned i, niov;
-	char *host;
-	size_t pgoff, len;
+	unsigned i;
+	bool fds;
 	int error, rv;
 
-	niov = 0;
-	error = 0;
 	*sentp = false;
 	rcu_read_lock();
-	for (i = 0, page = trunc_page(off); i < h->count; i++,
-	    page += PAGE_SIZE) {
-		host = vm_phys_to_host(vm_map_hold_paddr(h, i));
-		if (host == NULL) {
-			error = EIO;	/* the window went away */
-			break;
+	error = fs_pagebuf_fill(bv, bvmax, h, off, end, &fds);
+	if (error == 0 && fds) {
+		/* libfuse answers a failed read of the descriptor itself. */
+		rv = fuse_reply_data(req, bv, 0);
+		*sentp = true;
+		if (rv != 0 && rv != -ENOENT)
+			error = EIO;
+	} else if (error == 0) {
+		for (i = 0; i < bv->count; i++) {
+			iov[i].iov_base = bv->buf[i].mem;
+			iov[i].iov_len = bv->buf[i].size;
 		}
-		pgoff = page < off ? off - page : 0;
-		len = (end - page < PAGE_SIZE ? end - page : PAGE_SIZE) - pgoff;
-		if (niov > 0 && (char *)iov[niov - 1].iov_base +
-		    iov[niov - 1].iov_len == host + pgoff)
-			iov[niov - 1].iov_len += len;
-		else {
-			iov[niov].iov_base = host + pgoff;
-			iov[niov].iov_len = len;
-			niov++;
-		}
-	}
-	if (error == 0) {
-		rv = fuse_reply_iov(req, iov, (int)niov);
+		rv = fuse_reply_iov(req, iov, (int)bv->count);
 		*sentp = true;
 		if (rv == -EFAULT) {
 			vm_phys_copy_failed(vm_map_hold_paddr(h, 0),
@@ -255,19 +253,39 @@ fs_device_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/*
 	 * Write-back devices keep their pages cached across opens (without
 	 * it any open, even a shell cat, would zap every process's
-	 * mappings).  Uncached, write-through and write-combining devices
-	 * see fresh memory at every open, and their served pages are
-	 * dropped FS_UNCACHED_LINGER_MS after being faulted.
+	 * mappings, and the kernel would drop what a prefault pushed
+	 * before the open returns).  Uncached, write-through and
+	 * write-combining devices see fresh memory at every open, and
+	 * their served pages are dropped FS_UNCACHED_LINGER_MS after being
+	 * faulted.
 	 */
 	fi->keep_cache = __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED) ==
 	    VM_MEMATTR_WRITE_BACK;
 	fi->direct_io = 0;
-	if (fuse_reply_open(req, fi) != 0) {
-		/* The open was interrupted: undo it. */
-		fp->f_fsdata = NULL;
-		devfs_close(fp);
-		fs_devnode_put(dn);
-	}
+	curthread->td_ucred = &cred;
+	fs_prefault_open(req, fi, dn, fp, &cred, fs_device_open_reply);
+	curthread->td_ucred = NULL;
+}
+
+/*
+ * Answer an open (fs_prefault_open calls this, at once or when a push it
+ * waited for is over): the reply, or the undo of the open.
+ */
+static void
+fs_device_open_reply(fuse_req_t req, struct fuse_file_info *fi, int error)
+{
+	struct file *fp = (struct file *)(uintptr_t)fi->fh;
+	struct fs_devnode *dn = fp->f_fsdata;
+
+	if (error == 0 && fuse_reply_open(req, fi) == 0)
+		return;
+	/* Refused, or the open was interrupted: undo it. */
+	if (error != 0)
+		fuse_reply_err(req, error);
+	fs_prefault_close(dn, fi->flags);
+	fp->f_fsdata = NULL;
+	devfs_close(fp);
+	fs_devnode_put(dn);
 }
 
 void
@@ -277,8 +295,10 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct file *fp = (struct file *)(uintptr_t)fi->fh;
 	struct fs_devnode *dn = fp->f_fsdata;
 	vm_page_t held_stack[FS_READ_STACK_PAGES], *held;
-	vm_object_t objs_stack[FS_READ_STACK_PAGES], *objs;
+	vm_object_t objs_stack[FS_READ_STACK_PAGES], *objs, around_obj;
 	struct iovec iov_stack[FS_READ_STACK_PAGES], *iov;
+	FS_PAGEBUF_DECLARE(bv_stack, FS_READ_STACK_PAGES);
+	struct fuse_bufvec *bv;
 	bool sent, uncached;
 	struct timespec t0;
 	struct ucred cred;
@@ -302,14 +322,17 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		held = held_stack;
 		objs = objs_stack;
 		iov = iov_stack;
+		bv = &bv_stack.bv;
 	} else {
 		held = malloc(npages * sizeof(*held));
 		objs = malloc(npages * sizeof(*objs));
 		iov = malloc(npages * sizeof(*iov));
-		if (held == NULL || objs == NULL || iov == NULL) {
+		bv = malloc(sizeof(*bv) + (npages - 1) * sizeof(bv->buf[0]));
+		if (held == NULL || objs == NULL || iov == NULL || bv == NULL) {
 			free(held);
 			free(objs);
 			free(iov);
+			free(bv);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
@@ -332,11 +355,37 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	curthread->td_ucred = NULL;
 	fs_stats_latency_record(&t0);
 	sent = false;
+	around_obj = NULL;
 	if (error == 0) {
+		/*
+		 * A window to push after the reply: the worker gets the node
+		 * (held: RELEASE may come as soon as the reply is out) and
+		 * the object of the READ's last page, within which it stays.
+		 */
+		if (!uncached && fs_prefault_around_wanted(dn)) {
+			unsigned i;
+
+			for (i = h.count; i > 0 && around_obj == NULL; i--)
+				around_obj = h.objs[i - 1];
+			if (around_obj != NULL) {
+				vm_object_reference(around_obj);
+				fs_devnode_hold(dn);
+			}
+		}
 		error = fs_device_reply_pages(req, &h, (vm_ooffset_t)off, end,
-		    iov, &sent);
+		    bv, npages, iov, &sent);
 		npages = h.count;
 		vm_map_unhold(&h);
+	}
+	if (around_obj != NULL) {
+		if (error == 0)
+			fs_prefault_around(dn, around_obj,
+			    trunc_page((vm_ooffset_t)off), round_page(end),
+			    &cred);
+		else {
+			vm_object_deallocate(around_obj);
+			fs_devnode_put(dn);
+		}
 	}
 	if (error != 0) {
 		/*
@@ -360,6 +409,7 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(held);
 		free(objs);
 		free(iov);
+		free(bv);
 	}
 }
 
@@ -435,6 +485,7 @@ fs_device_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_devnode *dn = fp->f_fsdata;
 
 	(void)ino;
+	fs_prefault_close(dn, fp->f_flag);
 	devfs_close(fp);
 	fs_devnode_put(dn);
 	fuse_reply_err(req, 0);

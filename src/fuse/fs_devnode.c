@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "kern/conf.h"
+#include "kern/kassert.h"
 #include "kern/kern_rcu.h"
 #include "kern/ucred.h"
 #include "dev/dev_driver.h"
@@ -32,7 +33,10 @@ static void
 fs_devnode_free(struct fs_devnode *dn)
 {
 
+	KASSERT(dn->dn_waiters == NULL && !dn->dn_storing,
+	    ("fs_devnode_free: a prefault still under way"));
 	vm_map_fini(&dn->dn_map);
+	pthread_mutex_destroy(&dn->dn_pf_lock);
 	dev_rel(dn->dn_dev);
 	free(dn);
 }
@@ -77,11 +81,33 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 		access = drv != NULL ? drv->dd_map_access : NULL;
 		rcu_read_unlock();
 		vm_map_init(&dn->dn_map, dev, ino, access);
+		pthread_mutex_init(&dn->dn_pf_lock, NULL);
 		LIST_INSERT_HEAD(&fs_devnodes, dn, dn_link);
 	}
 	dn->dn_opens++;
 	pthread_mutex_unlock(&fs_devnodes_lock);
 	return (dn);
+}
+
+unsigned
+fs_devnode_opens(struct fs_devnode *dn)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	n = dn->dn_opens;
+	pthread_mutex_unlock(&fs_devnodes_lock);
+	return (n);
+}
+
+void
+fs_devnode_hold(struct fs_devnode *dn)
+{
+
+	pthread_mutex_lock(&fs_devnodes_lock);
+	KASSERT(dn->dn_opens > 0, ("fs_devnode_hold: node not held"));
+	dn->dn_opens++;
+	pthread_mutex_unlock(&fs_devnodes_lock);
 }
 
 void

@@ -8,13 +8,20 @@
  * destroyed) has the map's entries there deleted and the kernel's cache
  * of the range invalidated.
  *
+ * The node also carries what the prefault layer (fs_prefault.h) must
+ * know to push pages into the kernel's cache safely: how many open files
+ * may write, whether a push is under way, and the opens waiting for it.
+ *
  * Locks used to protect struct members in this file:
  *	[t]	the node table mutex
+ *	[p]	dn_pf_lock (a leaf)
  *	(c)	constant while the node exists
  */
 #ifndef _FUSE_FS_DEVNODE_H_
 #define _FUSE_FS_DEVNODE_H_
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <sys/queue.h>
 #include <fuse_lowlevel.h>
 
@@ -23,6 +30,7 @@
 
 struct cdev;
 struct file;
+struct fs_pf_waiter;
 
 struct fs_devnode {
 	LIST_ENTRY(fs_devnode) dn_link;	/* [t] */
@@ -31,6 +39,13 @@ struct fs_devnode {
 	unsigned	 dn_opens;	/* [t] open files (and retires
 					   running on the node) */
 	struct vm_map	 dn_map;	/* its own lock */
+	pthread_mutex_t	 dn_pf_lock;
+	unsigned	 dn_writers;	/* [p] open files that may write */
+	bool		 dn_storing;	/* [p] a push is under way */
+	struct fs_pf_waiter *dn_waiters; /* [p] opens replied after it */
+	vm_ooffset_t	 dn_around_start; /* [p] the last window around */
+	vm_ooffset_t	 dn_around_end;	/* [p] */
+	vm_size_t	 dn_around_size; /* [p] its size (grows) */
 };
 
 /* The inode number of dev/<name>. */
@@ -39,6 +54,10 @@ fuse_ino_t fs_device_ino(const struct cdev *dev);
 /* Find or make the node of dev and count one more open file (NULL: no
  * memory). */
 struct fs_devnode *fs_devnode_get(fuse_ino_t ino, struct cdev *dev);
+/* How many open files (and holds) the node has now. */
+unsigned fs_devnode_opens(struct fs_devnode *dn);
+/* Count one more user of a node the caller has (as an open file does). */
+void	fs_devnode_hold(struct fs_devnode *dn);
 /* One open file less; the last one takes the map along. */
 void	fs_devnode_put(struct fs_devnode *dn);
 /* Drop every node (shutdown). */

@@ -57,6 +57,14 @@ static struct {
 	.delayed = TAILQ_HEAD_INITIALIZER(iq.delayed),
 };
 
+/*
+ * Invalidations queued per inode, hashed (fs_inval_gen): a prefault that
+ * saw the count change while it stored knows a revocation may have
+ * passed its pages (fs_prefault.c).
+ */
+#define	INVAL_GENS	64
+static uint64_t inval_gen[INVAL_GENS];		/* (a) */
+
 static struct inval_range *inval_merge_into(struct inval_list *list,
 		    fuse_ino_t ino, uint64_t start, uint64_t end);
 static struct inval_done *inval_drop_all(void);
@@ -188,6 +196,7 @@ inval_enqueue_locked(fuse_ino_t ino, uint64_t off, uint64_t len,
 	struct inval_range *r, *after;
 	uint64_t end;
 
+	__atomic_add_fetch(&inval_gen[ino % INVAL_GENS], 1, __ATOMIC_SEQ_CST);
 	end = len == 0 ? 0 : off + len;
 	if (len == 0)
 		off = 0;
@@ -437,6 +446,14 @@ fs_inval_stop(void)
 	if (dropped > 0 && kern_log_debug_enabled())
 		kern_log(LOG_DEBUG, "devpagerfs: %lu invalidations dropped at "
 		    "shutdown", dropped);
+}
+
+uint64_t
+fs_inval_gen(fuse_ino_t ino)
+{
+
+	return (__atomic_load_n(&inval_gen[ino % INVAL_GENS],
+	    __ATOMIC_SEQ_CST));
 }
 
 unsigned long

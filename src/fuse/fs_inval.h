@@ -64,6 +64,14 @@ void	fs_inval_enqueue_after(fuse_ino_t ino, uint64_t off, uint64_t len,
 typedef void fs_inval_done_t(void *arg);
 void	fs_inval_enqueue_done(fuse_ino_t ino, uint64_t off, uint64_t len,
 	    fs_inval_done_t *done, void *arg);
+/*
+ * A count that changes whenever an invalidation of ino is queued (it
+ * may change for other inodes too: counts are shared by a hash).  Read
+ * before and after pushing pages into the kernel's cache: a change means
+ * a revocation may have been sent before the push, which must then be
+ * invalidated again.
+ */
+uint64_t fs_inval_gen(fuse_ino_t ino);
 /* Ranges queued but not yet sent (for tests and vm/stats). */
 unsigned long fs_inval_pending(void);
 /* Ranges dropped by fs_inval_close() or fs_inval_stop() since start. */

@@ -813,6 +813,12 @@ fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_EXPLICIT_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/*
+	 * READ replies and prefault stores of anonymous device memory go by
+	 * descriptor (fs_pagebuf.h): let libfuse splice them.
+	 */
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
 }
 
 const struct fuse_lowlevel_ops fs_ll_ops = {

@@ -30,6 +30,7 @@
 #include "dev/dev_driver.h"
 #include "fuse/fs_device.h"
 #include "fuse/fs_inval.h"
+#include "fuse/fs_prefault.h"
 #include "fuse/fs_shutdown.h"
 
 extern char **environ;
@@ -490,6 +491,8 @@ sd_drain(void *arg)
 	for (i = 0; i < l.n; i++)
 		fs_inval_enqueue(l.v[i], 0, 0);
 	free(l.v);
+	/* While the loop still answers the READs a push may wait for. */
+	fs_prefault_stop();
 	fs_inval_close();
 	if (fs_shutdown_sync_devices() != 0 && error == 0)
 		error = EIO;

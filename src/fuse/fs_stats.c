@@ -115,6 +115,13 @@ fs_stats_generate(struct sbuf *sb, fuse_ino_t ino)
 	sbuf_printf(sb, "pmap_unmaps: %lu\n", pmap_unmap_calls());
 	sbuf_printf(sb, "reads: %" PRIu64 "\n", FS_STAT_READ(reads));
 	sbuf_printf(sb, "writes: %" PRIu64 "\n", FS_STAT_READ(writes));
+	/* Pages pushed into the kernel's cache ahead of faults (prefault),
+	 * not counted in faults. */
+	sbuf_printf(sb, "prefaulted: %" PRIu64 "\n", FS_STAT_READ(prefaulted));
+	sbuf_printf(sb, "prefault_stores: %" PRIu64 "\n",
+	    FS_STAT_READ(prefault_stores));
+	sbuf_printf(sb, "prefault_stops: %" PRIu64 "\n",
+	    FS_STAT_READ(prefault_stops));
 	sbuf_printf(sb, "ctl_commands: %" PRIu64 "\n",
 	    FS_STAT_READ(ctl_commands));
 	sbuf_printf(sb, "ctl_errors: %" PRIu64 "\n", FS_STAT_READ(ctl_errors));

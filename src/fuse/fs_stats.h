@@ -19,6 +19,9 @@ struct fs_stats {
 	uint64_t	invalidations;	/* kernel invalidations sent */
 	uint64_t	invalidations_pending;	/* ranges waiting to be sent
 						   (a gauge, set by fs_inval) */
+	uint64_t	prefaulted;	/* pages pushed ahead of faults */
+	uint64_t	prefault_stores; /* notify_store calls for them */
+	uint64_t	prefault_stops;	/* pushes ended by a refused page */
 	uint64_t	ctl_commands;	/* vm/ctl commands run */
 	uint64_t	ctl_errors;	/* vm/ctl commands refused */
 };

@@ -50,6 +50,8 @@ devices_cb(struct cdev *dev, void *arg)
 	    __ATOMIC_RELAXED)));
 	ds.ds_sb = sb;
 	ds.ds_start = sbuf_len(sb);
+	dev_state_word(&ds, "prefault=%s", dev_prefault_name(__atomic_load_n(
+	    &dev->si_prefault, __ATOMIC_RELAXED)));
 	if (drv != NULL && drv->dd_state != NULL)
 		drv->dd_state(dev, &ds);
 	if (sbuf_len(sb) == ds.ds_start)

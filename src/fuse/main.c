@@ -30,6 +30,7 @@
 #include "fuse/fs_ctl.h"
 #include "fuse/fs_device.h"
 #include "fuse/fs_inval.h"
+#include "fuse/fs_prefault.h"
 #include "fuse/fs_notify.h"
 #include "fuse/fs_options.h"
 #include "fuse/fs_shutdown.h"
@@ -68,6 +69,12 @@ fs_start(void)
 	error = fs_inval_start(fs.se);
 	if (error != 0) {
 		kern_log(LOG_ERR, "devpagerfs: cannot start the invalidation "
+		    "thread: %s", strerror(error));
+		return (-1);
+	}
+	error = fs_prefault_start();
+	if (error != 0) {
+		kern_log(LOG_ERR, "devpagerfs: cannot start the prefault "
 		    "thread: %s", strerror(error));
 		return (-1);
 	}
@@ -110,6 +117,7 @@ fs_stop(void)
 	pmap_set_unmap_callback(NULL, NULL);
 	dev_set_revoke_hook(NULL);
 	dev_set_retire_hook(NULL);
+	fs_prefault_stop();
 	fs_inval_stop();
 	/* Opens whose release will never come: a process kept the file. */
 	nopen = devfs_close_all();

@@ -82,6 +82,20 @@ struct vm_object;
 #define	SI_UNMAPPED	0x0400
 #define	SI_NOSPLIT	0x0800
 
+/*
+ * si_prefault: what the filesystem pushes into the kernel's page cache
+ * ahead of the application's faults (devpagerfs.8, "Prefault"), after
+ * FreeBSD's MAP_PREFAULT_READ for device objects.  A policy of the node,
+ * like its mode, set by the device table (dev_driver.h) from the create
+ * keys and the prefault command; the VM and the drivers never read it.
+ * make_dev_s() starts a node at none with the default sizes.
+ */
+#define	SI_PREFAULT_NONE	0	/* every first touch faults */
+#define	SI_PREFAULT_OPEN	1	/* at open, up to si_prefault_max */
+#define	SI_PREFAULT_AROUND	2	/* after each fault, a window */
+#define	SI_PREFAULT_MAX_DEFAULT	(64ULL << 20)
+#define	SI_PREFAULT_WINDOW_DEFAULT (8ULL << 20)
+
 struct cdev {
 	char		 si_name[SPECNAMELEN + 1];	/* (c) */
 	uint64_t	 si_id;		/* (c) unique, never reused */
@@ -99,6 +113,9 @@ struct cdev {
 	mode_t		 si_mode;	/* (c) node permissions (07777) */
 	vm_ooffset_t	 si_size;	/* (a) node size in bytes */
 	vm_memattr_t	 si_memattr;	/* (a) memattr shown in vm/devices */
+	unsigned	 si_prefault;	/* (a) SI_PREFAULT_* */
+	vm_size_t	 si_prefault_max;	/* (a) open: bytes at most */
+	vm_size_t	 si_prefault_window;	/* (a) around: largest window */
 	struct timespec	 si_ctime;	/* (c) creation time: node times */
 	struct cds_lfht_node si_hnode;	/* (p,r) name table link */
 	struct cds_lfht_node si_pnode;	/* (p,r) address table link */

@@ -334,6 +334,9 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 	dev->si_mode = (mode_t)args->mda_mode & 07777;
 	dev->si_size = args->mda_dsize;
 	dev->si_memattr = args->mda_memattr;
+	dev->si_prefault = SI_PREFAULT_NONE;
+	dev->si_prefault_max = SI_PREFAULT_MAX_DEFAULT;
+	dev->si_prefault_window = SI_PREFAULT_WINDOW_DEFAULT;
 	dev->si_flags = (args->mda_flags & MAKEDEV_ETERNAL) != 0 ?
 	    SI_ETERNAL : 0;
 	/* The registry's reference, plus the caller's with MAKEDEV_REF. */

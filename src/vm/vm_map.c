@@ -405,10 +405,18 @@ vm_map_unhold(struct vm_map_hold *h)
 	h->count = 0;
 }
 
-int
-vm_map_hold_range(struct vm_map *map, struct file *fp, vm_ooffset_t start,
+/*
+ * The loop of vm_map_hold_range and vm_map_prefault_range.  only: stop
+ * (without an error) at the first page whose entry has another object;
+ * partial: a page that fails stops the loop and keeps what was held
+ * before it, with the failure in *stopp; count: add the pages to their
+ * objects' fault counts.
+ */
+static int
+vm_map_hold_pages(struct vm_map *map, struct file *fp, vm_ooffset_t start,
     vm_ooffset_t end, vm_prot_t prot, const struct ucred *cred,
-    struct vm_map_hold *h)
+    vm_object_t only, bool partial, bool count, struct vm_map_hold *h,
+    int *stopp)
 {
 	vm_object_t obj, newobj;
 	vm_ooffset_t page, objoff, entry_end;
@@ -430,6 +438,11 @@ vm_map_hold_range(struct vm_map *map, struct file *fp, vm_ooffset_t start,
 			if (error != 0)
 				break;
 			newobj = obj;
+			if (only != NULL && obj != only) {
+				vm_object_deallocate(newobj);
+				newobj = NULL;
+				break;
+			}
 		}
 		rv = vm_fault(obj, OFF_TO_IDX(objoff), prot, map->pmap_key,
 		    page, &m);
@@ -439,16 +452,42 @@ vm_map_hold_range(struct vm_map *map, struct file *fp, vm_ooffset_t start,
 			error = vm_mmap_to_errno(rv);
 			break;
 		}
-		__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
+		if (count)
+			__atomic_add_fetch(&obj->faults, 1, __ATOMIC_RELAXED);
 		h->pages[h->count] = m;
 		h->objs[h->count] = newobj;	/* the reference moves */
 		newobj = NULL;
 		h->count++;
 		objoff += PAGE_SIZE;
 	}
+	if (partial) {
+		*stopp = error;
+		return (0);
+	}
 	if (error != 0)
 		vm_map_unhold(h);
 	return (error);
+}
+
+int
+vm_map_hold_range(struct vm_map *map, struct file *fp, vm_ooffset_t start,
+    vm_ooffset_t end, vm_prot_t prot, const struct ucred *cred,
+    struct vm_map_hold *h)
+{
+
+	return (vm_map_hold_pages(map, fp, start, end, prot, cred, NULL,
+	    false, true, h, NULL));
+}
+
+void
+vm_map_prefault_range(struct vm_map *map, struct file *fp,
+    vm_ooffset_t start, vm_ooffset_t end, vm_prot_t prot,
+    const struct ucred *cred, vm_object_t only, struct vm_map_hold *h,
+    int *stopp)
+{
+
+	(void)vm_map_hold_pages(map, fp, start, end, prot, cred, only,
+	    true, false, h, stopp);
 }
 
 /*

@@ -167,6 +167,23 @@ int	vm_map_lookup(struct vm_map *map, struct file *fp, vm_ooffset_t off,
 int	vm_map_hold_range(struct vm_map *map, struct file *fp,
 	    vm_ooffset_t start, vm_ooffset_t end, vm_prot_t prot,
 	    const struct ucred *cred, struct vm_map_hold *h);
+/*
+ * The same for a prefault (FreeBSD's vm_map_pmap_enter at mmap time): the
+ * pages of [start, end) from start on, each through vm_fault() (managed
+ * pages are entered in the pmap under (pmap_key, node offset), so every
+ * revocation covers them), until the first page that cannot be had --
+ * the pager or the driver refused it, the per-open check failed, the
+ * node ends -- or, with only non-NULL, the first page whose entry maps
+ * another object.  That page is not an error: the pages before it stay
+ * held in h (h->count, possibly 0) and *stopp says why it stopped (0:
+ * the range is done, or the object changed).  The pages do not count in
+ * their objects' faults: the application has not touched them.  No lock
+ * held.
+ */
+void	vm_map_prefault_range(struct vm_map *map, struct file *fp,
+	    vm_ooffset_t start, vm_ooffset_t end, vm_prot_t prot,
+	    const struct ucred *cred, vm_object_t only, struct vm_map_hold *h,
+	    int *stopp);
 /* Unhold what vm_map_hold_range() returned, then drop the references. */
 void	vm_map_unhold(struct vm_map_hold *h);
 /* The physical address of the i-th held page. */

@@ -285,6 +285,30 @@ vm_phys_to_fd(vm_paddr_t pa, int *fdp, off_t *offp)
 }
 
 /*
+ * The descriptor and offset of pa when pa is plain anonymous memory: a
+ * window over the daemon's own memfd.  Reading such memory through the
+ * descriptor (pread, splice) never allocates a page the device never
+ * wrote (the host kernel hands out its zero page) and cannot fail the
+ * way a copy out of a file-backed window can.  ENXIO for anything else
+ * (RAM, a window over a file or a device, a hole).  The descriptor
+ * belongs to vm_phys, as vm_phys_to_fd's.  Call inside rcu_read_lock().
+ */
+int
+vm_phys_to_anon_fd(vm_paddr_t pa, int *fdp, off_t *offp)
+{
+	struct vm_phys_window *w;
+
+	if (pa < vm_phys_ram.size)
+		return (ENXIO);
+	w = vm_phys_window_lookup(pa);
+	if (w == NULL || w->w_external)
+		return (ENXIO);
+	*fdp = w->w_fd;
+	*offp = w->w_off + (off_t)(pa - w->w_base);
+	return (0);
+}
+
+/*
  * Does the whole page containing pa exist, in RAM or a window?
  * Call inside rcu_read_lock().
  */

@@ -116,6 +116,7 @@ uint64_t vm_phys_backing_errors(void);
 /* Translation; call inside rcu_read_lock().  NULL / ENXIO for a hole. */
 void	*vm_phys_to_host(vm_paddr_t pa);
 int	vm_phys_to_fd(vm_paddr_t pa, int *fdp, off_t *offp);
+int	vm_phys_to_anon_fd(vm_paddr_t pa, int *fdp, off_t *offp);
 /* Does a whole page at pa exist (RAM or window)? */
 bool	vm_phys_page_exists(vm_paddr_t pa);
 /* The memattr RAM pages or the window at pa have (default WB). */

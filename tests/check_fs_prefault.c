@@ -1,0 +1,261 @@
+/*
+ * Prefault pushes (fs_prefault.c) without a mount: what a push would
+ * store, through a recording sender in place of notify_store.  The bytes
+ * pushed are the device's, faulted through the pager; a fail point
+ * refusing page K ends the push at K without an error; a device whose
+ * memattr is not write-back is never pushed; a revocation queued while a
+ * push ran makes the pushed range invalidated again; a push stays in the
+ * object it was given.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "check_devpager.h"
+#include "check_drv_util.h"
+#include "kern/conf.h"
+#include "kern/fail.h"
+#include "kern/proc.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
+#include "fuse/fs_devnode.h"
+#include "fuse/fs_inval.h"
+#include "fuse/fs_prefault.h"
+#include "fuse/fs_stats.h"
+
+#define	PF_MAX_STORES	16
+#define	PF_BYTES	(256 * 1024)
+
+static struct {
+	int		 n;
+	off_t		 off[PF_MAX_STORES];
+	size_t		 len[PF_MAX_STORES];
+	unsigned char	 data[PF_BYTES];	/* the first store's bytes */
+	fuse_ino_t	 revoke_ino;		/* queue a revocation in a store */
+} st;
+
+static struct {
+	int		 n;
+	off_t		 off[PF_MAX_STORES];
+	off_t		 len[PF_MAX_STORES];
+} inv;
+
+static int
+pf_record_store(fuse_ino_t ino, off_t off, struct fuse_bufvec *bv,
+    enum fuse_buf_copy_flags flags)
+{
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(PF_BYTES);
+	size_t len;
+
+	(void)flags;
+	len = fuse_buf_size(bv);
+	if (st.n == 0) {
+		dst.buf[0].mem = st.data;
+		ck_assert_int_eq(fuse_buf_copy(&dst, bv, 0),
+		    (ssize_t)(len < PF_BYTES ? len : PF_BYTES));
+	}
+	if (st.n < PF_MAX_STORES) {
+		st.off[st.n] = off;
+		st.len[st.n] = len;
+	}
+	st.n++;
+	if (st.revoke_ino != 0) {
+		/* A revocation sent before this store reaches the kernel. */
+		fs_inval_enqueue(st.revoke_ino, 0, 0);
+		fs_inval_wait_idle();
+		st.revoke_ino = 0;
+	}
+	(void)ino;
+	return (0);
+}
+
+static int
+pf_record_inval(struct fuse_session *se, fuse_ino_t ino, off_t off,
+    off_t len)
+{
+
+	(void)se;
+	(void)ino;
+	if (inv.n < PF_MAX_STORES) {
+		inv.off[inv.n] = off;
+		inv.len[inv.n] = len;
+	}
+	inv.n++;
+	return (0);
+}
+
+static struct fs_devnode *
+pf_node(const char *name)
+{
+	struct fs_devnode *dn;
+	struct cdev *dev;
+
+	dev = dev_lookup_ref(name);
+	ck_assert_ptr_nonnull(dev);
+	dn = fs_device_node_open(dev);
+	ck_assert_ptr_nonnull(dn);
+	dev_rel(dev);
+	return (dn);
+}
+
+static void
+setup(void)
+{
+
+	drv_setup_defaults();
+	memset(&st, 0, sizeof(st));
+	memset(&inv, 0, sizeof(inv));
+	fs_prefault_set_sender(pf_record_store);
+	fs_inval_set_sender(pf_record_inval);
+	ck_assert_int_eq(fs_inval_start(NULL), 0);
+}
+
+static void
+teardown(void)
+{
+
+	fs_inval_stop();
+	fs_inval_set_sender(NULL);
+	fs_prefault_set_sender(NULL);
+	(void)fail_point_set("dev_pager_fault", "off");
+	drv_teardown();
+}
+
+/* The device's own bytes, in chunks of FS_PREFAULT_CHUNK_PAGES. */
+START_TEST(test_prefault_push_bytes)
+{
+	struct fs_devnode *dn;
+	unsigned long pushed;
+	uint64_t before;
+	char buf[64];
+
+	ck_assert_int_eq(drv_ctl("create pf driver=ram size=1M"), 0);
+	dn = pf_node("pf");
+	memset(buf, 0x5a, sizeof(buf));
+	ck_assert_int_eq(vm_map_write(&dn->dn_map, NULL, 3 * PAGE_SIZE + 7,
+	    3 * PAGE_SIZE + 7 + sizeof(buf), &kernel_cred, buf), 0);
+	before = FS_STAT_READ(prefaulted);
+	pushed = fs_prefault_push(dn, NULL, NULL, 0, 1 << 20, &kernel_cred);
+	ck_assert_uint_eq(pushed, 256);
+	ck_assert_uint_eq(FS_STAT_READ(prefaulted), before + 256);
+	ck_assert_int_eq(st.n, 256 / FS_PREFAULT_CHUNK_PAGES);
+	ck_assert_int_eq(st.off[0], 0);
+	ck_assert_uint_eq(st.len[0], FS_PREFAULT_CHUNK_PAGES * PAGE_SIZE);
+	ck_assert_int_eq(st.off[1], FS_PREFAULT_CHUNK_PAGES * PAGE_SIZE);
+	ck_assert_int_eq(st.data[3 * PAGE_SIZE + 6], 0);
+	ck_assert_int_eq(st.data[3 * PAGE_SIZE + 7], 0x5a);
+	ck_assert_int_eq(st.data[3 * PAGE_SIZE + 7 + 63], 0x5a);
+	ck_assert_int_eq(st.data[3 * PAGE_SIZE + 7 + 64], 0);
+	fs_inval_wait_idle();
+	ck_assert_int_eq(inv.n, 0);
+	fs_device_node_close(dn);
+}
+END_TEST
+
+/* A refused page ends the push there, quietly. */
+START_TEST(test_prefault_push_stops)
+{
+	struct fs_devnode *dn;
+	uint64_t stops;
+
+	ck_assert_int_eq(drv_ctl("create pf driver=ram size=64K"), 0);
+	dn = pf_node("pf");
+	ck_assert_int_eq(fail_point_set("dev_pager_fault",
+	    "5*off->return(5)"), 0);
+	stops = FS_STAT_READ(prefault_stops);
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, NULL, 0, 64 * 1024,
+	    &kernel_cred), 5);
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_uint_eq(st.len[0], 5 * PAGE_SIZE);
+	ck_assert_uint_eq(FS_STAT_READ(prefault_stops), stops + 1);
+	/* Refused from the first page on: nothing sent at all. */
+	st.n = 0;
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, NULL, 5 * PAGE_SIZE,
+	    64 * 1024, &kernel_cred), 0);
+	ck_assert_int_eq(st.n, 0);
+	fs_device_node_close(dn);
+}
+END_TEST
+
+/* Memory that must be fetched again is never pushed. */
+START_TEST(test_prefault_push_uncached)
+{
+	struct fs_devnode *dn;
+
+	ck_assert_int_eq(drv_ctl("create pf driver=ram size=64K memattr=wc"),
+	    0);
+	dn = pf_node("pf");
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, NULL, 0, 64 * 1024,
+	    &kernel_cred), 0);
+	ck_assert_int_eq(st.n, 0);
+	fs_device_node_close(dn);
+}
+END_TEST
+
+/*
+ * A revocation queued while the push ran may have been sent before the
+ * store reached the kernel: the pushed range is invalidated again.
+ */
+START_TEST(test_prefault_push_revoked)
+{
+	struct fs_devnode *dn;
+
+	ck_assert_int_eq(drv_ctl("create pf driver=ram size=64K"), 0);
+	dn = pf_node("pf");
+	st.revoke_ino = dn->dn_ino;
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, NULL, 0, 64 * 1024,
+	    &kernel_cred), 16);
+	fs_inval_wait_idle();
+	/* The revocation itself (whole file), then the pushed range. */
+	ck_assert_int_eq(inv.n, 2);
+	ck_assert_int_eq(inv.len[0], 0);
+	ck_assert_int_eq(inv.off[1], 0);
+	ck_assert_int_eq(inv.len[1], 64 * 1024);
+	/* Without a revocation meanwhile, nothing is sent again. */
+	st.revoke_ino = 0;
+	inv.n = 0;
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, NULL, 0, 64 * 1024,
+	    &kernel_cred), 16);
+	fs_inval_wait_idle();
+	ck_assert_int_eq(inv.n, 0);
+	fs_device_node_close(dn);
+}
+END_TEST
+
+/* Limited to one object: another object's node offsets are not pushed. */
+START_TEST(test_prefault_push_only)
+{
+	struct fs_devnode *dn;
+	vm_object_t other;
+
+	ck_assert_int_eq(drv_ctl("create pf driver=ram size=64K"), 0);
+	dn = pf_node("pf");
+	other = vm_object_allocate(OBJT_DEFAULT, 1);
+	ck_assert_ptr_nonnull(other);
+	ck_assert_uint_eq(fs_prefault_push(dn, NULL, other, 0, 64 * 1024,
+	    &kernel_cred), 0);
+	ck_assert_int_eq(st.n, 0);
+	vm_object_deallocate(other);
+	fs_device_node_close(dn);
+}
+END_TEST
+
+Suite *
+fs_prefault_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("fs_prefault");
+	tc = tcase_create("push");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_prefault_push_bytes);
+	tcase_add_test(tc, test_prefault_push_stops);
+	tcase_add_test(tc, test_prefault_push_uncached);
+	tcase_add_test(tc, test_prefault_push_revoked);
+	tcase_add_test(tc, test_prefault_push_only);
+	suite_add_tcase(s, tc);
+	return (s);
+}
