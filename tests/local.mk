@@ -223,3 +223,8 @@ AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON; \
 	SAN_LDFLAGS='$(SAN_LDFLAGS)'; export SAN_LDFLAGS;
 # The pager mutation runs, longer (PAGER_FUZZ_ITERS).
 REGTESTS += tests/regtest/pager_fuzz.sh
+# The pager driver through the mount: a Python and a C pager, and a
+# hostile one (issue 14).
+TESTS += tests/mount_pager_python.sh
+dist_check_SCRIPTS += tests/mount_pager_python.sh
+EXTRA_DIST += tests/lib/pager.sh tests/pager_store.py tests/pager_check.py
