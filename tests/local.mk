@@ -225,6 +225,6 @@ AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON; \
 REGTESTS += tests/regtest/pager_fuzz.sh
 # The pager driver through the mount: a Python and a C pager, and a
 # hostile one (issue 14).
-TESTS += tests/mount_pager_python.sh
-dist_check_SCRIPTS += tests/mount_pager_python.sh
+TESTS += tests/mount_pager_python.sh tests/mount_pager_c.sh
+dist_check_SCRIPTS += tests/mount_pager_python.sh tests/mount_pager_c.sh
 EXTRA_DIST += tests/lib/pager.sh tests/pager_store.py tests/pager_check.py
