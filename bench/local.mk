@@ -37,3 +37,11 @@ bench-gem: bench/gem_rounds$(EXEEXT) devpagerfs$(EXEEXT)
 .PHONY: bench-gem
 bench: bench-gem
 regtest: bench/gem_rounds$(EXEEXT)
+
+# run-pager-bench.sh (issue 14): an external pager's cost per page against
+# the ram driver, with fault_bench; `make bench-pager`.
+EXTRA_DIST += bench/run-pager-bench.sh
+bench-pager: bench/fault_bench$(EXEEXT) devpagerfs$(EXEEXT) \
+    examples/pager-computed/pager_computed$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/run-pager-bench.sh --no-build -b '$(abs_top_builddir)' $(BENCH_PAGER_FLAGS)
+.PHONY: bench-pager

@@ -21,7 +21,11 @@
  * not taken yet (its data_return failed).  A fault asks for the run of
  * EMPTY pages starting at its page, as long as the request it serves
  * goes on (vm_fault_ahead(), the READ's remaining pages) and max_data
- * allows: one data_request per READ of fault_pages pages.
+ * allows: one data_request per READ of fault_pages pages.  Faults that
+ * run sequentially (each starting where the last request ended) ask for
+ * twice as much each time, up to max_data: read-ahead, so that a
+ * sequential pass costs one round trip to the pager per 1M, not per
+ * READ.
  *
  * Taking pages away.  A revoke of a range -- a lock_request from the
  * pager, a new pager connection (its contents may differ: the whole
@@ -111,6 +115,9 @@ struct pager_softc {
 	struct pager_conn	*sc_conn;	/* (c) */
 	uint8_t			*sc_pstate;	/* [m] PG_* per page */
 	uint64_t		 sc_epoch;	/* [m] revokes so far */
+	vm_pindex_t		 sc_seq_next;	/* [m] where the last request
+						   ended */
+	vm_pindex_t		 sc_seq_run;	/* [m] pages it asked for */
 	bool			 sc_dying;	/* [m] no more lock completions */
 	unsigned		 sc_completing;	/* [m] lock completions running */
 	uint32_t		 sc_features;	/* (a) DPP_PF_* of the pager */
@@ -288,7 +295,7 @@ static int
 pager_fill(struct pager_softc *sc, vm_pindex_t pidx, unsigned ahead,
     bool write)
 {
-	vm_pindex_t i, n, max;
+	vm_pindex_t i, n, max, want;
 	uint64_t epoch;
 	unsigned access;
 	int error, tries;
@@ -307,12 +314,28 @@ pager_fill(struct pager_softc *sc, vm_pindex_t pidx, unsigned ahead,
 			(void)msleep(sc, &sc->sc_mtx, 0, "pgfill", 0);
 			continue;
 		}
+		/*
+		 * The request's own pages, or more when faults run
+		 * sequentially: each fault that starts where the last
+		 * request ended doubles the run asked for, up to max_data
+		 * (read-ahead, as for a file).
+		 */
+		want = (vm_pindex_t)ahead + 1;
+		if (pidx == sc->sc_seq_next) {
+			sc->sc_seq_run = sc->sc_seq_run * 2 > want ?
+			    sc->sc_seq_run * 2 : want;
+			if (sc->sc_seq_run > max)
+				sc->sc_seq_run = max;
+			want = sc->sc_seq_run;
+		} else
+			sc->sc_seq_run = want;
 		n = 1;
-		while (n <= ahead && n < max && pidx + n < sc->sc_npages &&
+		while (n < want && n < max && pidx + n < sc->sc_npages &&
 		    (sc->sc_pstate[pidx + n] & PG_STATE) == PG_EMPTY)
 			n++;
 		for (i = pidx; i < pidx + n; i++)
 			sc->sc_pstate[i] = PG_FILLING;
+		sc->sc_seq_next = pidx + n;
 		epoch = sc->sc_epoch;
 		mtx_unlock(&sc->sc_mtx);
 
