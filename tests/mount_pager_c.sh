@@ -18,7 +18,6 @@ set -eu
 TOOL="$abs_top_builddir/tests/mmap_tool"
 PAGER="$abs_top_builddir/examples/pager-computed/pager_computed"
 PY=${PYTHON:-python3}
-trap '_st=$?; pager_cleanup; (exit "$_st"); dpf_cleanup' EXIT
 
 SOCK="$DPF_TMP/c.sock"
 PG="$MNT/dev/pc0"

@@ -15,7 +15,7 @@ TOOL="$abs_top_builddir/tests/mmap_tool"
 PY=${PYTHON:-python3}
 MSGS=${PAGER_MOUNT_FUZZ_MSGS:-2500}
 SEED=${PAGER_MOUNT_FUZZ_SEED:-0x686f7374}
-trap '_st=$?; touch "$DPF_TMP/stop"; pager_cleanup; (exit "$_st"); dpf_cleanup' EXIT
+DPF_STOP_FILE="$DPF_TMP/stop"
 export abs_top_srcdir
 
 SOCK="$DPF_TMP/h.sock"

@@ -19,7 +19,6 @@ set -eu
 . "$abs_top_srcdir/tests/lib/pager.sh"
 TOOL="$abs_top_builddir/tests/mmap_tool"
 PY=${PYTHON:-python3}
-trap '_st=$?; pager_cleanup; (exit "$_st"); dpf_cleanup' EXIT
 export abs_top_srcdir
 
 SOCK="$DPF_TMP/py.sock"

@@ -8,11 +8,24 @@
 #	pager_word DEV KEY	one key=value of it: the value
 #	wait_for CMD...		retry CMD for up to 20 s
 #	stat_of KEY		a counter of vm/stats
+# and sets the EXIT trap (pager_exit): the pager is killed, then the
+# daemon unmounted as tests/lib/mount.sh does.
 # shellcheck shell=sh
 
 PAGER_PID=
 PAGER_CHECK="$abs_top_srcdir/tests/pager_check.py"
 PAGER_STORE="$abs_top_srcdir/tests/pager_store.py"
+
+# The EXIT trap of a pager test: the pager first, then dpf_cleanup with
+# the test's status (set -e must not end the trap early).
+pager_exit() {
+	_st=$?
+	set +e
+	[ ! -n "${DPF_STOP_FILE:-}" ] || touch "$DPF_STOP_FILE"
+	pager_cleanup
+	(exit "$_st")
+	dpf_cleanup
+}
 
 pager_cleanup() {
 	if [ -n "$PAGER_PID" ]; then
@@ -65,3 +78,5 @@ wait_for() {
 stat_of() {
 	awk -v k="$1:" '$1 == k { print $2 }' "$MNT/vm/stats"
 }
+
+trap pager_exit EXIT
