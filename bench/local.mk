@@ -50,3 +50,11 @@ bench-listings: bench/listings_bench$(EXEEXT) devpagerfs$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/run-listings.sh --no-build -b '$(abs_top_builddir)' -- $(BENCH_LISTINGS_FLAGS)
 .PHONY: bench-listings
 bench: bench-listings
+
+# run-pager-bench.sh (issue 14): an external pager's cost per page against
+# the ram driver, with fault_bench; `make bench-pager`.
+EXTRA_DIST += bench/run-pager-bench.sh
+bench-pager: bench/fault_bench$(EXEEXT) devpagerfs$(EXEEXT) \
+    examples/pager-computed/pager_computed$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/run-pager-bench.sh --no-build -b '$(abs_top_builddir)' $(BENCH_PAGER_FLAGS)
+.PHONY: bench-pager

@@ -225,4 +225,12 @@ AM_TESTS_ENVIRONMENT += PYTHON='$(PYTHON)'; export PYTHON; \
 	SAN_CFLAGS='$(SAN_CFLAGS)'; export SAN_CFLAGS; \
 	SAN_LDFLAGS='$(SAN_LDFLAGS)'; export SAN_LDFLAGS;
 # The pager mutation runs, longer (PAGER_FUZZ_ITERS).
-REGTESTS += tests/regtest/pager_fuzz.sh
+REGTESTS += tests/regtest/pager_fuzz.sh tests/regtest/pager_mount_fuzz.sh
+# The pager driver through the mount: a Python and a C pager, and a
+# hostile one (issue 14).
+TESTS += tests/mount_pager_python.sh tests/mount_pager_c.sh \
+	tests/mount_pager_hostile.sh
+dist_check_SCRIPTS += tests/mount_pager_python.sh tests/mount_pager_c.sh \
+	tests/mount_pager_hostile.sh
+EXTRA_DIST += tests/lib/pager.sh tests/pager_store.py tests/pager_check.py \
+	tests/pager_hostile.py

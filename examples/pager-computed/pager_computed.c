@@ -20,6 +20,7 @@
  * Signals are taken by a thread of their own with sigwait(2): revoking
  * takes locks, which a signal handler may not.
  */
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -47,14 +48,13 @@ computed_page_in(void *arg, uint64_t off, void *buf, size_t len,
 	unsigned char *p;
 	uint64_t key, w;
 	size_t i;
-	int b;
 
-	key = seed + atomic_load(&generation);
+	key = PAT_XOR ^ (seed + atomic_load(&generation));
 	p = buf;
 	for (i = 0; i + 8 <= len; i += 8) {
-		w = (off + i) ^ PAT_XOR ^ key;
-		for (b = 0; b < 8; b++)
-			p[i + b] = (unsigned char)(w >> (8 * b));
+		/* One little-endian word per store (len is a page multiple). */
+		w = htole64((off + i) ^ key);
+		memcpy(p + i, &w, sizeof(w));
 	}
 	return (0);
 }

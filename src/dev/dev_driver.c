@@ -676,6 +676,24 @@ dev_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len)
 }
 
 int
+dev_written(struct cdev *dev, vm_ooffset_t off, vm_size_t len)
+{
+	const struct dev_driver *drv;
+	int error, ref;
+
+	if (len == 0)
+		return (0);
+	rcu_thread_online();
+	if (dev_refthread(dev, &ref) == NULL)
+		return (ENXIO);
+	drv = dev_driver_of(dev);
+	error = drv == NULL || drv->dd_written == NULL ? 0 :
+	    drv->dd_written(dev, off, len);
+	dev_relthread(dev, ref);
+	return (error);
+}
+
+int
 dev_revoke_by_name(const char *name, vm_ooffset_t off, vm_size_t len,
     struct sbuf *err)
 {
@@ -689,6 +707,8 @@ dev_revoke_by_name(const char *name, vm_ooffset_t off, vm_size_t len,
 		return (ENOENT);
 	error = dev_range_check(dev, off, len, &rlen, err);
 	if (error == 0) {
+		if (drv->dd_revoke != NULL)
+			drv->dd_revoke(dev, off, rlen);
 		dev_invalidate_vm(dev, off, rlen);
 		dev_call_revoke_hook(dev, off, rlen);
 	}

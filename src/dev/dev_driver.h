@@ -117,6 +117,32 @@ struct dev_driver {
 	int		(*dd_sync)(struct cdev *dev, vm_ooffset_t off,
 			    vm_size_t len);
 	/*
+	 * Optional: bytes [off, off + len) of the device (inside it, not
+	 * necessarily page-aligned) have just been stored by a WRITE -- a
+	 * write(2) or the kernel's write-back of mapped pages (msync,
+	 * munmap, fsync, an invalidation laundering them) -- and are in the
+	 * device's memory, marked dirty (vm_map_write succeeded).  A driver
+	 * whose memory is a cache of something else passes them on here
+	 * (the pager driver: data_return).  0, or the errno the WRITE fails
+	 * with: the bytes stay in the device's memory unless the driver
+	 * drops them; after EACCES the filesystem also drops the kernel's
+	 * cached pages of the range, so that no mapping keeps refused
+	 * bytes.  Called through dev_written(): inside the device (thread
+	 * reference held), with no lock held, on a FUSE worker -- it may
+	 * block, bounded, but must not wait for another FUSE request.
+	 */
+	int		(*dd_written)(struct cdev *dev, vm_ooffset_t off,
+			    vm_size_t len);
+	/*
+	 * Optional: `revoke NAME` is dropping [off, off + len) (page-aligned,
+	 * inside the device) from every mapping; called first, before the
+	 * resident pages are invalidated, so that a driver that caches
+	 * contents forgets them and the next fault asks for them again.
+	 * Runs inside the device, no lock held.
+	 */
+	void		(*dd_revoke)(struct cdev *dev, vm_ooffset_t off,
+			    vm_size_t len);
+	/*
 	 * Optional: may the open file in curthread->td_fpop use obj, the
 	 * object of the node's mapping entry a request resolved to, with
 	 * prot?  The filesystem asks before it serves a READ or a write(2)
@@ -153,6 +179,7 @@ struct dev_driver {
 	X(fb)								\
 	X(gem)								\
 	X(plugin)							\
+	X(pager)							\
 	/* end of the list */
 
 #define	DEV_DRIVER_DECLARE(n)	extern const struct dev_driver dev_##n##_driver;
@@ -237,6 +264,12 @@ const struct dev_driver *dev_driver_of(const struct cdev *dev);
  * device is being destroyed; EINVAL for a range outside the device.
  */
 int	dev_sync(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
+/*
+ * A WRITE stored [off, off + len) into dev (see dd_written): 0 for
+ * drivers without dd_written, ENXIO once the device is being destroyed,
+ * else the driver's answer.  len 0 does nothing.
+ */
+int	dev_written(struct cdev *dev, vm_ooffset_t off, vm_size_t len);
 /* Destroy every device made here except eternal ones, newest first
  * (shutdown, tests). */
 void	dev_destroy_all(void);
@@ -277,8 +310,9 @@ void	dev_retire_range(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
  * EINVAL otherwise, ENOENT for an unknown name.  First the VM side: the
  * resident fake pages of the device's OBJT_DEVICE object in the range
  * become invalid (vm_object_page_remove(OBJPR_NOTMAPPED), as FreeBSD's
- * msync(MS_INVALIDATE)), so the next fault goes through d_mmap again;
- * then the revoke hook, so the kernel drops its cached pages.
+ * msync(MS_INVALIDATE)), so the next fault goes through d_mmap again --
+ * after the driver's dd_revoke, if it has one; then the revoke hook, so
+ * the kernel drops its cached pages.
  */
 int	dev_revoke_by_name(const char *name, vm_ooffset_t off, vm_size_t len,
 	    struct sbuf *err);

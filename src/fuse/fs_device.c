@@ -442,6 +442,10 @@ fs_device_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	error = vm_map_write(&dn->dn_map, fi->writepage ? NULL : fp,
 	    (vm_ooffset_t)off, end, &cred, buf);
 	curthread->td_ucred = NULL;
+	/* Stored: the driver may pass the bytes on (dd_written). */
+	if (error == 0)
+		error = dev_written(dn->dn_dev, (vm_ooffset_t)off,
+		    end - (vm_ooffset_t)off);
 	if (error != 0) {
 		FS_STAT_INC(fault_errors);
 		fuse_reply_err(req, error);

@@ -39,6 +39,7 @@ static struct fault_stripe {
 static unsigned fault_stripe_next;			/* (a) */
 static __thread struct fault_stripe *fault_stripe_mine;
 static __thread vm_prot_t fault_prot_cur = VM_PROT_READ;
+static __thread unsigned fault_ahead_cur;
 
 FAIL_POINT_DEFINE(vm_fault_fake_placeholder);
 
@@ -97,6 +98,20 @@ vm_fault_prot(void)
 {
 
 	return (fault_prot_cur);
+}
+
+void
+vm_fault_set_ahead(unsigned npages)
+{
+
+	fault_ahead_cur = npages;
+}
+
+unsigned
+vm_fault_ahead(void)
+{
+
+	return (fault_ahead_cur);
 }
 
 int

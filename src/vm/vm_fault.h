@@ -60,6 +60,17 @@ void	vm_fault_unhold(vm_page_t m);
  * a read one, since pgo_getpages has no prot argument.
  */
 vm_prot_t vm_fault_prot(void);
+/*
+ * The read-ahead of the fault this thread runs (FreeBSD's rahead of
+ * vm_pager_get_pages()): how many pages after the one being faulted the
+ * caller is about to fault, at the next pindexes of the same object (0:
+ * none or unknown).  A caller faulting a range says so before each
+ * vm_fault() with vm_fault_set_ahead() and resets it to 0 when done; a
+ * pager that fetches from far away may bring those pages in with the
+ * same trip.  It is a hint: the pages may never be asked for.
+ */
+void	vm_fault_set_ahead(unsigned npages);
+unsigned vm_fault_ahead(void);
 
 /* Counters for vm/stats. */
 struct vm_fault_counters {

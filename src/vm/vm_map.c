@@ -444,6 +444,10 @@ vm_map_hold_pages(struct vm_map *map, struct file *fp, vm_ooffset_t start,
 				break;
 			}
 		}
+		/* The rest of the range in this entry comes next. */
+		vm_fault_set_ahead((unsigned)OFF_TO_IDX(
+		    (round_page(end) < entry_end ? round_page(end) :
+		    entry_end) - page) - 1);
 		rv = vm_fault(obj, OFF_TO_IDX(objoff), prot, map->pmap_key,
 		    page, &m);
 		if (rv != KERN_SUCCESS) {
@@ -460,6 +464,7 @@ vm_map_hold_pages(struct vm_map *map, struct file *fp, vm_ooffset_t start,
 		h->count++;
 		objoff += PAGE_SIZE;
 	}
+	vm_fault_set_ahead(0);
 	if (partial) {
 		*stopp = error;
 		return (0);
@@ -548,11 +553,15 @@ vm_map_write(struct vm_map *map, struct file *fp, vm_ooffset_t start,
 			if (error != 0)
 				break;
 		}
+		vm_fault_set_ahead((unsigned)OFF_TO_IDX(
+		    (round_page(end) < entry_end ? round_page(end) :
+		    entry_end) - page) - 1);
 		error = vm_map_write_page(map, obj, objoff, page,
 		    buf + (pos - start), pgoff, n);
 		objoff += PAGE_SIZE;
 		pos += n;
 	}
+	vm_fault_set_ahead(0);
 	if (obj != NULL)
 		vm_object_deallocate(obj);
 	return (error);
