@@ -87,7 +87,7 @@ wait_for "$PY" "$PAGER_CHECK" expect "$PG" 0 "" 20 2>/dev/null ||
     fail "page 0 still shows the old pager's words"
 "$PY" "$PAGER_CHECK" random "$PG" 20 3 64 5 ||
     fail "the new pager's contents are not seen"
-pager_state pc0 | grep -Eq '^pager=connected,inflight=[0-9]+,requests=[0-9]+,errors=[1-9][0-9]*,drops=[1-9][0-9]*$' ||
+pager_state pc0 | grep -Eq '^prefault=[a-z]+,pager=connected,inflight=[0-9]+,requests=[0-9]+,errors=[1-9][0-9]*,drops=[1-9][0-9]*$' ||
     fail "vm/devices STATE after a restart: $(pager_state pc0)"
 pager_stop
 dpf_unmount

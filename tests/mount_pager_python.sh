@@ -51,7 +51,7 @@ dpf_ctl_ok "pager pg0 connect" | grep -q "^connected" ||
     fail "pager pg0 connect did not connect"
 [ "$(pager_word pg0 pager)" = connected ] ||
     fail "vm/devices does not say connected: $(pager_state pg0)"
-pager_state pg0 | grep -Eq '^pager=connected,inflight=[0-9]+,requests=[0-9]+,errors=0,drops=0$' ||
+pager_state pg0 | grep -Eq '^prefault=[a-z]+,pager=connected,inflight=[0-9]+,requests=[0-9]+,errors=0,drops=0$' ||
     fail "vm/devices STATE is not as documented: $(pager_state pg0)"
 
 # A sequential read of 1M before anything else: 32-page requests.
