@@ -20,7 +20,6 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
-#include "vm/vm_phys.h"
 #include "fuse/fs.h"
 #include "fuse/fs_device.h"
 #include "fuse/fs_devnode.h"
@@ -165,59 +164,6 @@ fs_req_cred(fuse_req_t req, struct ucred *cred)
 	cred->cr_uid = ctx->uid;
 	cred->cr_gid = ctx->gid;
 	cred->cr_pid = ctx->pid;
-}
-
-/*
- * Reply to a READ straight from the held pages.  Plain anonymous device
- * memory goes by descriptor (fs_pagebuf.h): libfuse splices it, and a
- * page the device never wrote costs the daemon nothing.  Other pages go
- * as one iovec per run of pages contiguous in the daemon's address
- * space, so the only copy is the kernel's.  The host mapping (and the
- * window's descriptor) of device memory is only guaranteed inside an RCU
- * read-side section, which covers the reply.
- *
- * The kernel's copy can fail where the daemon's could fault: device
- * memory backed by a file that no longer holds a page (truncated under
- * the device, a hole on a full filesystem, a failing disk).  The writev
- * then fails with EFAULT and the kernel ends the request with EIO (the
- * application gets SIGBUS or EIO); that failure is counted and logged
- * once for the window (vm_phys_copy_failed) and returned as EIO with
- * *sentp set: the request has had its reply.  An interrupted request
- * (ENOENT) is not an error.  Without *sentp, the caller must reply.
- */
-static int
-fs_device_reply_pages(fuse_req_t req, const struct vm_map_hold *h,
-    vm_ooffset_t off, vm_ooffset_t end, struct fuse_bufvec *bv,
-    unsigned bvmax, struct iovec *iov, bool *sentp)
-{
-	unsigned i;
-	bool fds;
-	int error, rv;
-
-	*sentp = false;
-	rcu_read_lock();
-	error = fs_pagebuf_fill(bv, bvmax, h, off, end, &fds);
-	if (error == 0 && fds) {
-		/* libfuse answers a failed read of the descriptor itself. */
-		rv = fuse_reply_data(req, bv, 0);
-		*sentp = true;
-		if (rv != 0 && rv != -ENOENT)
-			error = EIO;
-	} else if (error == 0) {
-		for (i = 0; i < bv->count; i++) {
-			iov[i].iov_base = bv->buf[i].mem;
-			iov[i].iov_len = bv->buf[i].size;
-		}
-		rv = fuse_reply_iov(req, iov, (int)bv->count);
-		*sentp = true;
-		if (rv == -EFAULT) {
-			vm_phys_copy_failed(vm_map_hold_paddr(h, 0),
-			    (vm_size_t)h->count * PAGE_SIZE);
-			error = EIO;
-		}
-	}
-	rcu_read_unlock();
-	return (error);
 }
 
 void
@@ -372,7 +318,7 @@ fs_device_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 				fs_devnode_hold(dn);
 			}
 		}
-		error = fs_device_reply_pages(req, &h, (vm_ooffset_t)off, end,
+		error = fs_pagebuf_reply(req, &h, (vm_ooffset_t)off, end,
 		    bv, npages, iov, &sent);
 		npages = h.count;
 		vm_map_unhold(&h);

@@ -45,4 +45,16 @@ int	fs_pagebuf_fill(struct fuse_bufvec *bv, unsigned max,
 	    const struct vm_map_hold *h, vm_ooffset_t off, vm_ooffset_t end,
 	    bool *fdp);
 
+/*
+ * Reply to a READ of [off, end) with the pages h holds (fs_pagebuf_fill
+ * into bv, then fuse_reply_data for descriptors or fuse_reply_iov through
+ * iov, which has room for bvmax entries), inside an RCU read-side
+ * section of its own.  0; EIO when a window went away or the kernel's
+ * copy failed (counted and logged by vm_phys_copy_failed).  *sentp says
+ * whether the request got its reply; without it the caller must reply.
+ */
+int	fs_pagebuf_reply(fuse_req_t req, const struct vm_map_hold *h,
+	    vm_ooffset_t off, vm_ooffset_t end, struct fuse_bufvec *bv,
+	    unsigned bvmax, struct iovec *iov, bool *sentp);
+
 #endif /* !_FUSE_FS_PAGEBUF_H_ */
