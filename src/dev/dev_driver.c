@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,6 +490,50 @@ dev_destroy_named(const char *name, bool undo, struct sbuf *err)
 		    strerror(error));
 	dev_rel(dev);
 	return (error);
+}
+
+int
+dev_single_object(struct cdev *dev, const struct cdev_pager_ops *ops,
+    vm_size_t devsize, struct mtx *mtx, vm_object_t *slot,
+    vm_ooffset_t offset, vm_size_t size, int nprot, vm_object_t *objectp)
+{
+	char path[SPECNAMELEN + sizeof("dev/")];
+	vm_object_t obj;
+
+	if (offset >= devsize || size > devsize - offset)
+		return (EINVAL);
+	mtx_lock(mtx);
+	if (*slot == NULL) {
+		/* Device objects are never charged: no cred. */
+		obj = cdev_pager_allocate(dev, OBJT_DEVICE, ops, devsize,
+		    (vm_prot_t)(nprot | VM_PROT_READ), 0, NULL);
+		if (obj == NULL) {
+			mtx_unlock(mtx);
+			return (EINVAL);
+		}
+		snprintf(path, sizeof(path), "dev/%s", devtoname(dev));
+		VM_OBJECT_WLOCK(obj);
+		/* Empty, so this cannot fail: the default CM column. */
+		(void)vm_object_set_memattr(obj,
+		    __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED));
+		vm_object_set_path(obj, path);
+		VM_OBJECT_WUNLOCK(obj);
+		__atomic_store_n(slot, obj, __ATOMIC_RELEASE);
+	}
+	vm_object_reference(*slot);
+	*objectp = *slot;
+	mtx_unlock(mtx);
+	return (0);
+}
+
+int
+dev_window_pg_ctor(struct cdev *dev, vm_paddr_t base, vm_ooffset_t foff,
+    uint16_t *color)
+{
+
+	dev_ref(dev);
+	*color = (uint16_t)(atop(base) - OFF_TO_IDX(foff));
+	return (0);
 }
 
 void

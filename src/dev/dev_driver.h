@@ -59,7 +59,9 @@ struct cdev;
  */
 #define	DEV_MEM_SIZE		0x200000000000ULL
 
+struct cdev_pager_ops;
 struct dev_state;
+struct mtx;
 
 struct dev_driver {
 	const char	*dd_name;	/* (c) "mem", "ram", "fb", "gem" */
@@ -205,6 +207,29 @@ struct dev_state {
 /* Add one key=value word (printf format, no white space) to the column. */
 void	dev_state_word(struct dev_state *ds, const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 2, 3)));
+
+/*
+ * d_mmap_single of a driver whose whole device is one device-pager
+ * object made on first use: EINVAL unless [*offset, *offset + size) lies
+ * inside the device's devsize bytes; else the object in *slot (made with
+ * ops under mtx the first time -- never charged, at least readable, the
+ * device's memattr, path dev/NAME -- and published with a release
+ * store), referenced for the caller in *objectp.  *offset is left alone:
+ * node offset o is object offset o.  The driver keeps *slot's reference
+ * until it is destroyed.
+ */
+int	dev_single_object(struct cdev *dev, const struct cdev_pager_ops *ops,
+	    vm_size_t devsize, struct mtx *mtx, vm_object_t *slot,
+	    vm_ooffset_t offset, vm_size_t size, int nprot,
+	    vm_object_t *objectp);
+
+/*
+ * cdev_pg_ctor of such a driver over a window at physical base: the
+ * object holds a reference on dev; the colour makes a 2 MiB-aligned
+ * window address land on a 2 MiB-aligned object offset.
+ */
+int	dev_window_pg_ctor(struct cdev *dev, vm_paddr_t base,
+	    vm_ooffset_t foff, uint16_t *color);
 
 /* Look a built-in driver up by name (NULL if none). */
 const struct dev_driver *dev_driver_find(const char *name);

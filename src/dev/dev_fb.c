@@ -181,48 +181,19 @@ fb_row_to_rgb(const uint8_t *src, unsigned width, unsigned bpp,
 
 /*
  * The object for the whole framebuffer, whatever range is asked for
- * (inside the device); *offset is left alone, so node offset o is
- * object offset o.  Called with a thread reference held.
+ * (inside the device).  Called with a thread reference held.
  */
 static int
 fb_mmap_single(struct cdev *dev, vm_ooffset_t *offset, vm_size_t size,
     struct vm_object **object, int nprot)
 {
 	struct fb_softc *sc = dev->si_drv1;
-	char path[SPECNAMELEN + sizeof("dev/")];
-	vm_object_t obj;
 
-	if (*offset >= sc->sc_size || size > sc->sc_size - *offset)
-		return (EINVAL);
-	mtx_lock(&sc->sc_mtx);
-	if (sc->sc_obj == NULL) {
-		/* Device objects are never charged: no cred. */
-		obj = cdev_pager_allocate(dev, OBJT_DEVICE, &fb_pager_ops,
-		    sc->sc_size, (vm_prot_t)(nprot | VM_PROT_READ), 0, NULL);
-		if (obj == NULL) {
-			mtx_unlock(&sc->sc_mtx);
-			return (EINVAL);
-		}
-		snprintf(path, sizeof(path), "dev/%s", devtoname(dev));
-		VM_OBJECT_WLOCK(obj);
-		/* Empty, so this cannot fail: the default CM column. */
-		(void)vm_object_set_memattr(obj,
-		    __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED));
-		vm_object_set_path(obj, path);
-		VM_OBJECT_WUNLOCK(obj);
-		sc->sc_obj = obj;
-	}
-	vm_object_reference(sc->sc_obj);
-	*object = sc->sc_obj;
-	mtx_unlock(&sc->sc_mtx);
-	return (0);
+	return (dev_single_object(dev, &fb_pager_ops, sc->sc_size,
+	    &sc->sc_mtx, &sc->sc_obj, *offset, size, nprot, object));
 }
 
-/*
- * Runs once per object (the softc keeps the object until destroy): the
- * object holds a reference on its cdev.  The colour makes a 2 MiB-aligned
- * window address land on a 2 MiB-aligned object offset.
- */
+/* Runs once per object (the softc keeps the object until destroy). */
 static int
 fb_pg_ctor(void *handle, vm_ooffset_t size, vm_prot_t prot,
     vm_ooffset_t foff, const struct ucred *cred, uint16_t *color)
@@ -233,9 +204,7 @@ fb_pg_ctor(void *handle, vm_ooffset_t size, vm_prot_t prot,
 	(void)size;
 	(void)prot;
 	(void)cred;
-	dev_ref(dev);
-	*color = (uint16_t)(atop(sc->sc_base) - OFF_TO_IDX(foff));
-	return (0);
+	return (dev_window_pg_ctor(dev, sc->sc_base, foff, color));
 }
 
 static void

@@ -374,39 +374,16 @@ pager_fill(struct pager_softc *sc, vm_pindex_t pidx, unsigned ahead,
 }
 
 /*
- * The object for the whole device; *offset is left alone.  Called with a
- * thread reference held.
+ * The object for the whole device.  Called with a thread reference held.
  */
 static int
 pager_mmap_single(struct cdev *dev, vm_ooffset_t *offset, vm_size_t size,
     struct vm_object **object, int nprot)
 {
 	struct pager_softc *sc = dev->si_drv1;
-	char path[SPECNAMELEN + sizeof("dev/")];
-	vm_object_t obj;
 
-	if (*offset >= sc->sc_size || size > sc->sc_size - *offset)
-		return (EINVAL);
-	mtx_lock(&sc->sc_obj_mtx);
-	if (sc->sc_obj == NULL) {
-		obj = cdev_pager_allocate(dev, OBJT_DEVICE, &pager_pager_ops,
-		    sc->sc_size, (vm_prot_t)(nprot | VM_PROT_READ), 0, NULL);
-		if (obj == NULL) {
-			mtx_unlock(&sc->sc_obj_mtx);
-			return (EINVAL);
-		}
-		snprintf(path, sizeof(path), "dev/%s", devtoname(dev));
-		VM_OBJECT_WLOCK(obj);
-		(void)vm_object_set_memattr(obj,
-		    __atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED));
-		vm_object_set_path(obj, path);
-		VM_OBJECT_WUNLOCK(obj);
-		__atomic_store_n(&sc->sc_obj, obj, __ATOMIC_RELEASE);
-	}
-	vm_object_reference(sc->sc_obj);
-	*object = sc->sc_obj;
-	mtx_unlock(&sc->sc_obj_mtx);
-	return (0);
+	return (dev_single_object(dev, &pager_pager_ops, sc->sc_size,
+	    &sc->sc_obj_mtx, &sc->sc_obj, *offset, size, nprot, object));
 }
 
 /* As fb's: the object holds a cdev reference; superpage colour. */
@@ -420,9 +397,7 @@ pager_pg_ctor(void *handle, vm_ooffset_t size, vm_prot_t prot,
 	(void)size;
 	(void)prot;
 	(void)cred;
-	dev_ref(dev);
-	*color = (uint16_t)(atop(sc->sc_base) - OFF_TO_IDX(foff));
-	return (0);
+	return (dev_window_pg_ctor(dev, sc->sc_base, foff, color));
 }
 
 static void
