@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,6 +537,15 @@ tworker_main(void *arg)
 
 	rcu_thread_online();
 	for (n = 0; n < 200; n++) {
+		/*
+		 * Half-way, wait for the sharer's first round (or its
+		 * failure): on a loaded machine it might otherwise not run
+		 * until both workers are done, and nothing would overlap.
+		 */
+		while (n == 100 &&
+		    __atomic_load_n(&st->opens, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_load_n(&st->errors, __ATOMIC_RELAXED) == 0)
+			sched_yield();
 		memset(&gc, 0, sizeof(gc));
 		gc.size = PAGE_SIZE * (1 + n % 3);
 		gc.placement = n % 2 == 0 ? DEVPAGER_GEM_VRAM :
