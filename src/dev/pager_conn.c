@@ -28,7 +28,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -49,6 +48,7 @@
 #include "kern/sleepqueue.h"
 #include "kern/test_hook.h"
 #include "dev/pager_conn.h"
+#include "libpager/pager_io.h"
 
 #define	PAGER_PAGE_SIZE		4096u	/* the daemon's PAGE_SIZE */
 #define	PAGER_SLOT_BITS		8	/* DPP_INFLIGHT_MAX = 1 << 8 */
@@ -134,9 +134,16 @@ struct pager_conn {
 	uint8_t		 pc_drain[PAGER_DRAIN_SIZE]; /* (r) late payloads */
 };
 
+/* What fd_waiter_wait waits against, and what it last returned. */
+struct fd_waiter {
+	const struct timespec *fw_deadline;	/* NULL: forever */
+	int		 fw_error;
+};
+
 static void	deadline_set(struct timespec *ts, unsigned ms);
 static int	deadline_left_ms(const struct timespec *ts);
 static int	fd_wait(int fd, short events, const struct timespec *deadline);
+static int	fd_waiter_wait(void *arg, int fd, short events);
 static int	fd_write(int fd, const void *hdr, size_t hlen,
 		    const void *payload, size_t plen,
 		    const struct timespec *deadline, size_t *sentp);
@@ -242,6 +249,16 @@ fd_wait(int fd, short events, const struct timespec *deadline)
 	}
 }
 
+/* fd_wait as pager_io's wait, remembering its error. */
+static int
+fd_waiter_wait(void *arg, int fd, short events)
+{
+	struct fd_waiter *w = arg;
+
+	w->fw_error = fd_wait(fd, events, w->fw_deadline);
+	return (w->fw_error);
+}
+
 /*
  * Send hdr then payload in full by the deadline.  0, ETIMEDOUT, or the
  * socket's errno; *sentp says how much went out (a partial message
@@ -251,47 +268,12 @@ static int
 fd_write(int fd, const void *hdr, size_t hlen, const void *payload,
     size_t plen, const struct timespec *deadline, size_t *sentp)
 {
-	struct iovec iov[2];
-	struct msghdr msg;
-	size_t done, total;
-	ssize_t n;
-	int error;
+	struct fd_waiter w;
 
-	done = 0;
-	total = hlen + plen;
-	while (done < total) {
-		memset(&msg, 0, sizeof(msg));
-		if (done < hlen) {
-			iov[0].iov_base = (char *)(uintptr_t)hdr + done;
-			iov[0].iov_len = hlen - done;
-			iov[1].iov_base = (void *)(uintptr_t)payload;
-			iov[1].iov_len = plen;
-			msg.msg_iovlen = plen > 0 ? 2 : 1;
-		} else {
-			iov[0].iov_base = (char *)(uintptr_t)payload +
-			    (done - hlen);
-			iov[0].iov_len = total - done;
-			msg.msg_iovlen = 1;
-		}
-		msg.msg_iov = iov;
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			error = fd_wait(fd, POLLOUT, deadline);
-			if (error != 0)
-				break;
-			continue;
-		}
-		error = n < 0 ? errno : EPIPE;
-		break;
-	}
-	*sentp = done;
-	return (done == total ? 0 : error);
+	w.fw_deadline = deadline;
+	w.fw_error = 0;
+	return (pager_io_send(fd, hdr, hlen, payload, plen, sentp,
+	    fd_waiter_wait, &w));
 }
 
 /*
@@ -304,35 +286,15 @@ static int
 fd_read(int fd, void *buf, size_t len, const struct timespec *deadline,
     size_t *gotp)
 {
-	size_t got;
-	ssize_t n;
+	struct fd_waiter w;
 	int error;
 
-	got = 0;
-	error = 0;
-	while (got < len) {
-		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
-		if (n > 0) {
-			got += (size_t)n;
-			continue;
-		}
-		if (n == 0) {
-			error = ECONNRESET;
-			break;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			error = fd_wait(fd, POLLIN, deadline);
-			if (error != 0)
-				break;
-			continue;
-		}
-		error = ECONNRESET;
-		break;
-	}
-	*gotp = got;
-	return (got == len ? 0 : error);
+	w.fw_deadline = deadline;
+	w.fw_error = 0;
+	error = pager_io_recv(fd, buf, len, gotp, fd_waiter_wait, &w);
+	if (error != 0 && w.fw_error == 0)
+		error = ECONNRESET;	/* the socket's, not the wait's */
+	return (error);
 }
 
 /*

@@ -1,9 +1,11 @@
 # External pagers (devpager_protocol(5)).
 #
 # The protocol codec, shared by the daemon and libdevpager-pager; its
-# header is installed for pagers that run a loop of their own.
+# header is installed for pagers that run a loop of their own.  The
+# send and receive loops (pager_io) are shared too, not installed.
 devpagerinclude_HEADERS += include/devpager/pager_proto.h
-src_libdevpager_a_SOURCES += src/libpager/pager_proto.c
+src_libdevpager_a_SOURCES += src/libpager/pager_proto.c \
+	src/libpager/pager_io.c src/libpager/pager_io.h
 dist_man_MANS += man/devpager_protocol.5
 
 # The daemon's end of a pager's connection (no FUSE), for the pager
@@ -12,11 +14,12 @@ src_libdevpager_a_SOURCES += src/dev/pager_conn.c src/dev/pager_conn.h
 
 # libdevpager-pager: the pager's end of the protocol, a shared library
 # for pagers written in C, with its pkg-config file devpager-pager.pc
-# (named apart from devpager.pc, the driver KPI's).  The codec is
-# compiled into it too.
+# (named apart from devpager.pc, the driver KPI's).  The codec and the
+# I/O loops are compiled into it too.
 lib_LTLIBRARIES = src/libpager/libdevpager-pager.la
 src_libpager_libdevpager_pager_la_SOURCES = \
 	src/libpager/pager.c \
+	src/libpager/pager_io.c src/libpager/pager_io.h \
 	src/libpager/pager_proto.c
 src_libpager_libdevpager_pager_la_CPPFLAGS = -I$(top_srcdir)/include
 src_libpager_libdevpager_pager_la_CFLAGS = $(WARN_CFLAGS) $(SAN_CFLAGS) \

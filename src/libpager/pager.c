@@ -23,7 +23,6 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -39,6 +38,8 @@
 #include <unistd.h>
 
 #include <devpager/pager.h>
+
+#include "pager_io.h"
 
 #define	PAGER_INFLIGHT		64	/* max_inflight we announce */
 #define	PAGER_HANDSHAKE_MS	10000	/* hello must arrive within */
@@ -74,10 +75,18 @@ struct devpager_pager {
 	char		 p_err[256];		/* [s] */
 };
 
+/* How pager_io waits: pager_wait's arguments. */
+struct pager_waiter {
+	struct devpager_pager *pw_p;
+	int		 pw_ms;
+	bool		 pw_stoppable;
+};
+
 static void	pager_seterr(struct devpager_pager *p, const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
 static int	pager_wait(struct devpager_pager *p, int fd, short events,
 		    int ms, bool stoppable);
+static int	pager_waiter_wait(void *arg, int fd, short events);
 static int	pager_read(struct devpager_pager *p, int fd, void *buf,
 		    size_t len, unsigned ms);
 static int	pager_write(struct devpager_pager *p, int fd,
@@ -286,6 +295,15 @@ pager_wait(struct devpager_pager *p, int fd, short events, int ms,
 	}
 }
 
+/* pager_wait as pager_io's wait. */
+static int
+pager_waiter_wait(void *arg, int fd, short events)
+{
+	struct pager_waiter *w = arg;
+
+	return (pager_wait(w->pw_p, fd, events, w->pw_ms, w->pw_stoppable));
+}
+
 /*
  * Read len bytes, each wait at most ms.  0, ECONNRESET (end of stream),
  * ETIMEDOUT, ECANCELED, or an errno.
@@ -294,28 +312,12 @@ static int
 pager_read(struct devpager_pager *p, int fd, void *buf, size_t len,
     unsigned ms)
 {
-	size_t got;
-	ssize_t n;
-	int error;
+	struct pager_waiter w;
 
-	got = 0;
-	while (got < len) {
-		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
-		if (n > 0) {
-			got += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return (ECONNRESET);
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return (errno);
-		error = pager_wait(p, fd, POLLIN, (int)ms, true);
-		if (error != 0)
-			return (error);
-	}
-	return (0);
+	w.pw_p = p;
+	w.pw_ms = (int)ms;
+	w.pw_stoppable = true;
+	return (pager_io_recv(fd, buf, len, NULL, pager_waiter_wait, &w));
 }
 
 /* Write one message; the caller holds p_wmtx.  0 or an errno. */
@@ -324,48 +326,15 @@ pager_write(struct devpager_pager *p, int fd, const struct dpp_hdr *h,
     const void *payload)
 {
 	uint8_t hbuf[DPP_HDR_SIZE];
-	struct iovec iov[2];
-	struct msghdr msg;
-	size_t done, total;
-	ssize_t n;
-	int error;
+	struct pager_waiter w;
 
 	dpp_hdr_encode(hbuf, h);
-	total = DPP_HDR_SIZE + h->payload;
-	done = 0;
-	while (done < total) {
-		memset(&msg, 0, sizeof(msg));
-		if (done < DPP_HDR_SIZE) {
-			iov[0].iov_base = hbuf + done;
-			iov[0].iov_len = DPP_HDR_SIZE - done;
-			iov[1].iov_base = (void *)(uintptr_t)payload;
-			iov[1].iov_len = h->payload;
-			msg.msg_iovlen = h->payload > 0 ? 2 : 1;
-		} else {
-			iov[0].iov_base = (char *)(uintptr_t)payload +
-			    (done - DPP_HDR_SIZE);
-			iov[0].iov_len = total - done;
-			msg.msg_iovlen = 1;
-		}
-		msg.msg_iov = iov;
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* stop() does not cut a message short. */
-			error = pager_wait(p, fd, POLLOUT, (int)p->p_stall_ms,
-			    false);
-			if (error != 0)
-				return (error);
-			continue;
-		}
-		return (n < 0 ? errno : EPIPE);
-	}
-	return (0);
+	/* stop() does not cut a message short. */
+	w.pw_p = p;
+	w.pw_ms = (int)p->p_stall_ms;
+	w.pw_stoppable = false;
+	return (pager_io_send(fd, hbuf, DPP_HDR_SIZE, payload, h->payload,
+	    NULL, pager_waiter_wait, &w));
 }
 
 /*
