@@ -194,8 +194,13 @@ TESTS += tests/deb_version.sh
 dist_check_SCRIPTS += tests/deb_version.sh
 # External pagers (issue #14): the wire codec.
 tests_check_devpager_SOURCES += tests/check_pager_proto.c
-# The daemon's end of a pager's connection, against a scripted pager.
+# The daemon's end of a pager's connection, against a scripted pager:
+# requests and answers, timeouts, violations, lock requests, the
+# mutation run.
 tests_check_devpager_SOURCES += tests/check_pager_conn.c \
+	tests/check_pager_conn_timeouts.c tests/check_pager_conn_violations.c \
+	tests/check_pager_conn_locks.c tests/check_pager_conn_mutations.c \
+	tests/check_pager_conn_util.c tests/check_pager_conn_util.h \
 	tests/check_pager_peer.c tests/check_pager_peer.h
 # The C library, compiled into the test binary (as into
 # libdevpager-pager.so), against the daemon's end.

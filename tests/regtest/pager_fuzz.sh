@@ -2,8 +2,8 @@
 # Issue 14 (make regtest): the external-pager mutation runs of make check,
 # longer.  PAGER_FUZZ_ITERS (default 50000) malformed, truncated,
 # oversized, out-of-order and duplicated messages against the daemon's
-# end (Check pager_conn/mutations), a fifth of that against the C
-# library (pager_client) and a tenth against the Python module; the seed
+# end (Check pager_conn_mutations), a fifth of that against the C library
+# (pager_client) and a tenth against the Python module; the seed
 # is make check's unless DPF_FUZZ_SEED says otherwise.  Nothing may crash
 # or leak (the ASan build runs the same), and every mutation must be
 # caught.
@@ -24,7 +24,7 @@ run_check() {
 	echo "$out" | grep -E '^[0-9]+%: Checks' || true
 }
 
-run_check pager_conn mutations "$ITERS"
+run_check pager_conn_mutations mutations "$ITERS"
 run_check pager_client client $((ITERS / 5))
 if command -v "${PYTHON:-python3}" >/dev/null 2>&1; then
 	DPF_FUZZ_ITERS=$((ITERS / 10)) abs_top_srcdir="$abs_top_srcdir" \
