@@ -9,6 +9,8 @@ bench_minfs_CPPFLAGS = $(FUSE_DAEMON_CPPFLAGS)
 bench_minfs_LDADD = src/libdevpager.a $(FUSE3_LIBS)
 CLEANFILES += bench/fault_bench$(EXEEXT) bench/minfs$(EXEEXT)
 EXTRA_DIST += bench/run-fault-bench.sh bench/README.md
+# What the bench/run-*.sh scripts share: options, the mount, the clean-up.
+EXTRA_DIST += bench/lib/mount.sh
 bench-fault: bench/fault_bench$(EXEEXT) bench/minfs$(EXEEXT) devpagerfs$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/run-fault-bench.sh --no-build -b '$(abs_top_builddir)' $(BENCH_FAULT_FLAGS)
 .PHONY: bench-fault

@@ -31,6 +31,7 @@
 # file_CASE and stats_CASE are set in setup_case and read through eval.
 # shellcheck disable=SC2034
 set -u
+. "$(dirname "$0")/lib/mount.sh"
 
 usage() {
 	echo "usage: $0 [-b BUILDDIR] [-n REPS] [-s MIB] [-o RESULTS]" \
@@ -66,17 +67,7 @@ if [ "$size_mib" -lt 1 ] || [ "$size_mib" -gt 16 ]; then
 	echo "$0: -s MIB must be 1..16 (dev/ram0 is 16 MiB)" >&2
 	exit 1
 fi
-if [ -z "$builddir" ]; then
-	if [ -f ./config.status ]; then
-		builddir=$(pwd)
-	else
-		echo "$0: no build directory (-b BUILDDIR)" >&2
-		exit 1
-	fi
-fi
-builddir=$(cd "$builddir" && pwd) || exit 1
-FUSERMOUNT3=${FUSERMOUNT3:-fusermount3}
-[ -e /dev/fuse ] || { echo "$0: no /dev/fuse" >&2; exit 1; }
+bench_init
 command -v taskset >/dev/null 2>&1 || pins=unpinned
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fault-bench.XXXXXX") || exit 1

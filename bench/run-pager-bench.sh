@@ -20,6 +20,7 @@
 # to CPU 0.  See bench/README.md.  Exit status 0, or 1 on a setup error
 # or a failed run.
 set -u
+. "$(dirname "$0")/lib/mount.sh"
 
 usage() {
 	echo "usage: $0 [-b BUILDDIR] [--no-build] [-n ROUNDS] [-s MIB] [-p]" \
@@ -48,44 +49,15 @@ case $rounds in ''|*[!0-9]*) usage ;; esac
 case $mib in ''|*[!0-9]*) usage ;; esac
 [ "$rounds" -ge 1 ] && [ "$rounds" -le 101 ] || usage
 [ "$mib" -ge 1 ] && [ "$mib" -le 1024 ] || usage
-if [ -z "$builddir" ]; then
-	if [ -f ./config.status ]; then
-		builddir=$(pwd)
-	else
-		echo "$0: no build directory (-b BUILDDIR)" >&2
-		exit 1
-	fi
-fi
-builddir=$(cd "$builddir" && pwd) || exit 1
+bench_init
 srcdir=$(cd "$(dirname "$0")/.." && pwd) || exit 1
-FUSERMOUNT3=${FUSERMOUNT3:-fusermount3}
 PY=${PYTHON:-python3}
-[ -e /dev/fuse ] || { echo "$0: no /dev/fuse" >&2; exit 1; }
 if [ "$build" -eq 1 ]; then
 	make -C "$builddir" devpagerfs bench/fault_bench \
 	    examples/pager-computed/pager_computed >/dev/null || exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pager-bench.XXXXXX") || exit 1
-mnt=$tmp/mnt
-mkdir "$mnt"
-pid=
-pids=
-cleanup() {
-	if awk -v m="$mnt" '$5 == m { f = 1 } END { exit !f }' \
-	    /proc/self/mountinfo; then
-		"$FUSERMOUNT3" -u -z "$mnt" 2>/dev/null || true
-	fi
-	for p in $pids $pid; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill -TERM "$p" 2>/dev/null || true
-			wait "$p" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+bench_tmp pager-bench
 
 # The pagers first: the devices connect on their first fault.
 $pin "$builddir/examples/pager-computed/pager_computed" "$tmp/c.sock" \
@@ -129,17 +101,8 @@ CONF
 [ "$python" -eq 1 ] &&
     echo "create pgpy driver=pager socket=$tmp/py.sock size=${mib}M" \
     >>"$tmp/conf"
-$pin "$builddir/devpagerfs" -f -o "config=$tmp/conf,fault_pages=32" "$mnt" \
-    >"$tmp/daemon.log" 2>&1 &
-pid=$!
-i=0
-until awk -v m="$mnt" '$5 == m { f = 1 } END { exit !f }' \
-    /proc/self/mountinfo; do
-	kill -0 "$pid" 2>/dev/null || { cat "$tmp/daemon.log" >&2; exit 1; }
-	i=$((i + 1))
-	[ "$i" -le 400 ] || { echo "$0: no mount in 20 s" >&2; exit 1; }
-	sleep 0.05
-done
+bench_mount $pin "$builddir/devpagerfs" -f \
+    -o "config=$tmp/conf,fault_pages=32"
 
 devs="ram0 pgc"
 [ "$python" -eq 1 ] && devs="$devs pgpy"
@@ -188,7 +151,7 @@ while [ "$r" -lt "$rounds" ]; do
 	done
 	r=$((r + 1))
 done
-kill -0 "$pid" 2>/dev/null || { echo "$0: devpagerfs died" >&2; exit 1; }
+bench_alive || exit 1
 
 echo "# run-pager-bench: $rounds rounds, ${mib} MiB, fault_pages=32${pin:+, pinned to CPU 0}"
 echo "# first_read: sequential first touch (the pager asked), ns/page, median"
