@@ -1,5 +1,5 @@
 #!/bin/sh
-# Crash consistency (make regtest): CRASH_ROUNDS times (default 50), a
+# Crash consistency (make regtest): CRASH_ROUNDS times (default 30), a
 # writer stores numbered, checksummed 64-byte records into a ram device
 # with a backing file -- by turns with pwrite(2) and through a shared
 # mapping -- and fsyncs after each one, logging every record whose fsync
@@ -10,7 +10,7 @@
 # exit 0 and leave them all in the backing file.
 set -eu
 . "$abs_top_srcdir/tests/lib/mount.sh"
-ROUNDS=${CRASH_ROUNDS:-50}
+ROUNDS=${CRASH_ROUNDS:-30}
 SEED=${CRASH_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 SIZE=4194304
 IMG="$DPF_TMP/back.img"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Issue 14 (make regtest): the external-pager mutation runs of make check,
-# longer.  PAGER_FUZZ_ITERS (default 50000) malformed, truncated,
+# longer.  PAGER_FUZZ_ITERS (default 20000) malformed, truncated,
 # oversized, out-of-order and duplicated messages against the daemon's
 # end (Check pager_conn_mutations), a fifth of that against the C library
 # (pager_client) and a tenth against the Python module; the seed
@@ -10,7 +10,7 @@
 set -eu
 : "${abs_top_builddir:?}"
 : "${abs_top_srcdir:?}"
-ITERS=${PAGER_FUZZ_ITERS:-50000}
+ITERS=${PAGER_FUZZ_ITERS:-20000}
 CHECK="$abs_top_builddir/tests/check_devpager"
 export CK_TIMEOUT_MULTIPLIER="${CK_TIMEOUT_MULTIPLIER:-4}"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Soak (make regtest): for SOAK_SECONDS (default 60), four processes write
+# Soak (make regtest): for SOAK_SECONDS (default 20), four processes write
 # and verify patterns in their own slices of ram0, another reads a gem
 # buffer (when dev/gem0 exists) while a loop moves it between vram and
 # system memory, a loop lists vm/objects and every pages file, and a loop
@@ -8,7 +8,7 @@
 set -eu
 . "$abs_top_srcdir/tests/lib/mount.sh"
 TOOL="$abs_top_builddir/tests/mmap_tool"
-SECS=${SOAK_SECONDS:-60}
+SECS=${SOAK_SECONDS:-20}
 
 dpf_mount
 RAM="$MNT/dev/ram0"
