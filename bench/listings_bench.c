@@ -24,6 +24,14 @@
  *    -- the second finds the end -- and RELEASE), then the same ids again
  *    ("warm": the names are still in the kernel's dentry cache, only
  *    OPEN, READs and RELEASE reach the daemon).
+ *    With -m MINFS (a mount of bench/minfs), each of those reads is
+ *    followed by the same requests on the minimal file system, the floor
+ *    FUSE itself sets: two LOOKUPs of names never looked up (stat(2) of
+ *    new names, which minfs does not have), then its per-open stats
+ *    file read the same way (OPEN, READ, READ, RELEASE); on the warm
+ *    pass only the stats file (every other time before the info read
+ *    instead of after).  Printed as floor_info_cold/warm and the ratios
+ *    of devpagerfs to them.
  * 5. The devices are destroyed again through vm/ctl (after munmap).
  *
  * A "read" of a file is open(2), read(2) with a 128 KiB buffer until end
@@ -50,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +77,7 @@ struct point {
 static uint64_t	*object_ids(const char *text, size_t *np);
 
 static char	*mnt;
+static char	*minfs;		/* -m: a mount of bench/minfs, or NULL */
 static char	*readbuf;
 static const char *prefix = "lb";
 
@@ -76,7 +86,7 @@ usage(void)
 {
 
 	fprintf(stderr, "usage: listings_bench [-n DEVICES] [-r REPS] "
-	    "[-s SAMPLES] [-p PREFIX] MNT\n");
+	    "[-s SAMPLES] [-p PREFIX] [-m MINFS] MNT\n");
 	exit(2);
 }
 
@@ -194,6 +204,30 @@ time_file(const char *name, unsigned reps, size_t *linesp)
 
 /* One command on vm/ctl (open for reading and writing); exit on error
  * with the daemon's message. */
+/*
+ * The floor of one info read on the minimal file system (-m): with cold,
+ * two LOOKUPs of names never asked for before (stat(2) fails with
+ * ENOENT), then the stats file read as read_file does.  In µs.
+ */
+static double
+floor_read(bool cold)
+{
+	static unsigned long fresh;
+	char path[4096];
+	struct stat st;
+	double t0;
+	int i;
+
+	t0 = now_us();
+	for (i = 0; cold && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/new%lu", minfs, fresh++);
+		if (stat(path, &st) == 0 || errno != ENOENT)
+			fail("stat (expected ENOENT)", path);
+	}
+	snprintf(path, sizeof(path), "%s/stats", minfs);
+	return (now_us() - t0 + read_file(path, NULL, NULL));
+}
+
 /*
  * Median time of reading vm/object/ID/info for n objects spread over the
  * ids in vm/objects that have not been read by time_info before (so that
@@ -324,13 +358,14 @@ main(int argc, char **argv)
 	uint64_t *ids;
 	double floor_dev, floor_stats, dslope, dicept, oslope, oicept;
 	double objects_us, info_cold, info_warm, islope, iicept, t0, tset, *t;
+	double floor_cold, floor_warm, *ft;
 	void **maps;
 	int ch, ctlfd, fd;
 
 	ndev = 10000;
 	reps = 21;
 	samples = 2000;
-	while ((ch = getopt(argc, argv, "n:r:s:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:r:s:p:m:")) != -1) {
 		switch (ch) {
 		case 'n':
 			ndev = num(optarg, 20, 100000);
@@ -340,6 +375,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			samples = num(optarg, 1, 100000);
+			break;
+		case 'm':
+			minfs = optarg;
 			break;
 		case 'p':
 			prefix = optarg;
@@ -451,25 +489,45 @@ main(int argc, char **argv)
 	if (samples > nids)
 		samples = nids;
 	t = calloc(samples, sizeof(*t));
-	if (t == NULL)
+	ft = calloc(samples, sizeof(*ft));
+	if (t == NULL || ft == NULL)
 		fail("calloc for", "samples");
+	floor_cold = floor_warm = 0;
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < samples; i++) {
 			snprintf(path, sizeof(path), "%s/vm/object/%" PRIu64
 			    "/info", mnt, ids[samples == 1 ? 0 :
 			    i * (nids - 1) / (samples - 1)]);
+			/* Every other sample the floor goes first. */
+			if (minfs != NULL && i % 2 == 1)
+				ft[i] = floor_read(k == 0);
 			t[i] = read_file(path, NULL, NULL);
+			if (minfs != NULL && i % 2 == 0)
+				ft[i] = floor_read(k == 0);
 		}
 		if (k == 0)
 			info_cold = median(t, samples);
 		else
 			info_warm = median(t, samples);
+		if (minfs != NULL && k == 0)
+			floor_cold = median(ft, samples);
+		else if (minfs != NULL)
+			floor_warm = median(ft, samples);
 	}
+	free(ft);
 	free(t);
 	free(ids);
 	printf("info_cold %.1f us # %zu ids, first read of each\n",
 	    info_cold, samples);
 	printf("info_warm %.1f us # the same ids again\n", info_warm);
+	if (minfs != NULL) {
+		printf("floor_info_cold %.1f us # minfs: 2 LOOKUPs, OPEN, "
+		    "2 READs\n", floor_cold);
+		printf("floor_info_warm %.1f us # minfs: OPEN, 2 READs\n",
+		    floor_warm);
+		printf("info_cold_vs_floor %.2f\n", info_cold / floor_cold);
+		printf("info_warm_vs_floor %.2f\n", info_warm / floor_warm);
+	}
 
 	/* 5. Clean up. */
 	for (i = 0; i < ndev; i++)
@@ -487,9 +545,12 @@ main(int argc, char **argv)
 	    TARGET_DEV_LINE_US, verdict(dslope, TARGET_DEV_LINE_US));
 	printf("target floor_devices %.1f <= %.0f us %s\n", floor_dev,
 	    TARGET_FLOOR_US, verdict(floor_dev, TARGET_FLOOR_US));
-	printf("target info_cold %.1f <= %.0f us %s (%zu objects)\n",
+	printf("target info_cold %.1f <= %.0f us %s (%zu objects",
 	    info_cold, TARGET_INFO_US, verdict(info_cold, TARGET_INFO_US),
 	    ndev);
+	if (minfs != NULL)
+		printf("; the same requests on minfs: %.1f us", floor_cold);
+	printf(")\n");
 	printf("target objects_%zu %.1f <= %.0f us %s\n", ndev, objects_us,
 	    TARGET_OBJECTS_US, verdict(objects_us, TARGET_OBJECTS_US));
 	free(maps);

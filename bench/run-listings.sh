@@ -6,7 +6,8 @@
 # Mounts BUILDDIR/devpagerfs (default devices, physmem=1G so that 10 000
 # one-page ram windows and their objects fit with room to spare) on a
 # private temporary directory, runs BUILDDIR/bench/listings_bench with
-# the given arguments (default: 10000 devices and objects) on it,
+# the given arguments (default: 10000 devices and objects) on it, with
+# bench/minfs mounted beside it as the floor of an info read (-m),
 # unmounts and prints what listings_bench printed.  See bench/README.md.
 # Exit status: listings_bench's, or 1 on a setup error.
 set -u
@@ -29,7 +30,8 @@ while [ $# -gt 0 ]; do
 done
 bench_init
 if [ "$build" -eq 1 ]; then
-	make -C "$builddir" devpagerfs bench/listings_bench >/dev/null ||
+	make -C "$builddir" devpagerfs bench/listings_bench bench/minfs \
+	    >/dev/null ||
 	    exit 1
 fi
 
@@ -41,10 +43,12 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 65536 ]; then
 	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null ||
 	    true
 fi
+# The floor: bench/minfs on a second mount point.
+bench_mount_other minfs "$builddir/bench/minfs" -f
 bench_mount "$builddir/devpagerfs" -f -o physmem=1G
 echo "# devpagerfs, fd limit $(ulimit -n), commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null ||
     echo unknown)"
 status=0
-"$builddir/bench/listings_bench" "$@" "$mnt" || status=$?
+"$builddir/bench/listings_bench" -m "$tmp/minfs" "$@" "$mnt" || status=$?
 bench_alive || status=1
 exit "$status"

@@ -9,6 +9,8 @@
 #				empty mountpoint $mnt, and the exit trap
 #	bench_mount CMD [ARG...]  CMD ARG... $mnt in the background ($pid,
 #				output in $tmp/daemon.log); wait for the mount
+#	bench_mount_other NAME CMD [ARG...]  the same on $tmp/NAME, for a
+#				baseline file system; its pid joins $pids
 #	bench_alive		is the daemon still running?  Says so if not.
 #
 # On exit the trap unmounts $mnt (lazily), stops every process in $pids
@@ -30,8 +32,22 @@ bench_init() {
 	[ -e /dev/fuse ] || { echo "$0: no /dev/fuse" >&2; exit 1; }
 }
 
+# Is $1 (default $mnt) a mount point?
 bench_mounted() {
-	awk -v m="$mnt" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo
+	awk -v m="${1:-$mnt}" '$5 == m { f = 1 } END { exit !f }' \
+	    /proc/self/mountinfo
+}
+
+# Wait until $2 is mounted by process $1 (its output in $3).
+bench_wait_mount() {
+	bench_i=0
+	until bench_mounted "$2"; do
+		kill -0 "$1" 2>/dev/null || { cat "$3" >&2; exit 1; }
+		bench_i=$((bench_i + 1))
+		[ "$bench_i" -le 400 ] ||
+		    { echo "$0: no mount on $2 in 20 s" >&2; exit 1; }
+		sleep 0.05
+	done
 }
 
 bench_cleanup() {
@@ -60,15 +76,18 @@ bench_tmp() {
 bench_mount() {
 	"$@" "$mnt" >"$tmp/daemon.log" 2>&1 &
 	pid=$!
-	bench_i=0
-	until bench_mounted; do
-		kill -0 "$pid" 2>/dev/null ||
-		    { cat "$tmp/daemon.log" >&2; exit 1; }
-		bench_i=$((bench_i + 1))
-		[ "$bench_i" -le 400 ] ||
-		    { echo "$0: no mount in 20 s" >&2; exit 1; }
-		sleep 0.05
-	done
+	bench_wait_mount "$pid" "$mnt" "$tmp/daemon.log"
+}
+
+# A second file system (a baseline) on $tmp/NAME, before bench_mount: its
+# process joins $pids, and SIGTERM on exit unmounts it.
+bench_mount_other() {
+	bench_dir=$tmp/$1
+	shift
+	mkdir "$bench_dir"
+	"$@" "$bench_dir" >"$bench_dir.log" 2>&1 &
+	pids="$pids $!"
+	bench_wait_mount "$!" "$bench_dir" "$bench_dir.log"
 }
 
 bench_alive() {
