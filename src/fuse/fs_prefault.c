@@ -1,6 +1,7 @@
 /*
  * Prefault: pushing pages into the kernel's page cache ahead of faults
- * (see fs_prefault.h).
+ * (see fs_prefault.h) -- the policies: which open pushes, the windows of
+ * `around' and their worker.  The push itself is fs_prefault_push.c.
  */
 #include "config.h"
 
@@ -15,17 +16,11 @@
 #include "kern/kassert.h"
 #include "kern/kern_log.h"
 #include "kern/kern_rcu.h"
-#include "kern/proc.h"
 #include "vm/vm.h"
-#include "vm/vm_map.h"
 #include "vm/vm_object.h"
-#include "vm/vm_phys.h"
 #include "fuse/fs.h"
 #include "fuse/fs_devnode.h"
-#include "fuse/fs_inval.h"
-#include "fuse/fs_pagebuf.h"
 #include "fuse/fs_prefault.h"
-#include "fuse/fs_stats.h"
 
 /* Windows waiting for the worker, at most (more are dropped). */
 #define	FS_PREFAULT_QUEUE_MAX	64
@@ -67,118 +62,6 @@ static struct {
 	.cv = PTHREAD_COND_INITIALIZER,
 	.queue = TAILQ_HEAD_INITIALIZER(pfq.queue),
 };
-
-static fs_prefault_send_t *fs_prefault_sender;	/* (a) tests */
-
-static bool
-fs_prefault_wb(const struct cdev *dev)
-{
-
-	return (__atomic_load_n(&dev->si_memattr, __ATOMIC_RELAXED) ==
-	    VM_MEMATTR_WRITE_BACK);
-}
-
-void
-fs_prefault_set_sender(fs_prefault_send_t *send)
-{
-
-	__atomic_store_n(&fs_prefault_sender, send, __ATOMIC_RELEASE);
-}
-
-/* Send one store; 0 or a negative errno (libfuse's convention). */
-static int
-fs_prefault_send(fuse_ino_t ino, off_t off, struct fuse_bufvec *bv,
-    enum fuse_buf_copy_flags flags)
-{
-	fs_prefault_send_t *send;
-
-	send = __atomic_load_n(&fs_prefault_sender, __ATOMIC_ACQUIRE);
-	if (send != NULL)
-		return (send(ino, off, bv, flags));
-	if (fs.se == NULL)
-		return (-ENOTCONN);
-	return (fuse_lowlevel_notify_store(fs.se, ino, off, bv, flags));
-}
-
-unsigned long
-fs_prefault_push(struct fs_devnode *dn, struct file *fp, vm_object_t only,
-    vm_ooffset_t start, vm_ooffset_t end, const struct ucred *cred)
-{
-	vm_page_t pages[FS_PREFAULT_CHUNK_PAGES];
-	vm_object_t objs[FS_PREFAULT_CHUNK_PAGES];
-	FS_PAGEBUF_DECLARE(pb, FS_PREFAULT_CHUNK_PAGES);
-	const struct ucred *saved;
-	struct vm_map_hold h;
-	vm_ooffset_t off, cend;
-	unsigned long pushed;
-	uint64_t gen;
-	unsigned want, got;
-	bool fds;
-	int error, stop, rv;
-
-	start = trunc_page(start);
-	end = round_page(end);
-	pushed = 0;
-	gen = fs_inval_gen(dn->dn_ino);
-	saved = curthread->td_ucred;
-	curthread->td_ucred = cred;
-	for (off = start; off < end; off = cend) {
-		/* Memory that must be fetched again is never pushed. */
-		if (!fs_prefault_wb(dn->dn_dev))
-			break;
-		cend = end - off > (vm_ooffset_t)FS_PREFAULT_CHUNK_PAGES *
-		    PAGE_SIZE ? off + (vm_ooffset_t)FS_PREFAULT_CHUNK_PAGES *
-		    PAGE_SIZE : end;
-		want = (unsigned)OFF_TO_IDX(cend - off);
-		h.pages = pages;
-		h.objs = objs;
-		h.max = FS_PREFAULT_CHUNK_PAGES;
-		stop = 0;
-		vm_map_prefault_range(&dn->dn_map, fp, off, cend,
-		    VM_PROT_READ, cred, only, &h, &stop);
-		rv = 0;
-		if (h.count > 0) {
-			rcu_read_lock();
-			error = fs_pagebuf_fill(&pb.bv, FS_PREFAULT_CHUNK_PAGES,
-			    &h, off, off + IDX_TO_OFF(h.count), &fds);
-			if (error == 0)
-				rv = fs_prefault_send(dn->dn_ino, (off_t)off,
-				    &pb.bv, fds ? 0 : FUSE_BUF_NO_SPLICE);
-			else
-				rv = -error;
-			/* A file-backed window that cannot give a page: the
-			 * kernel's copy failed; counted as for a READ. */
-			if (rv == -EFAULT)
-				vm_phys_copy_failed(vm_map_hold_paddr(&h, 0),
-				    IDX_TO_OFF(h.count));
-			rcu_read_unlock();
-			got = h.count;
-			vm_map_unhold(&h);
-			FS_STAT_INC(prefault_stores);
-			if (rv == 0) {
-				pushed += got;
-				FS_STAT_ADD(prefaulted, got);
-			}
-		} else
-			got = 0;
-		if (rv != 0 || got < want) {
-			/* A refused page ends the push: not an error. */
-			if (stop != 0 || rv != 0)
-				FS_STAT_INC(prefault_stops);
-			break;
-		}
-	}
-	curthread->td_ucred = saved;
-	/*
-	 * A revocation queued meanwhile may have been sent before the
-	 * store reached the kernel, and a memattr change makes the pages
-	 * uncacheable: either way, drop what was pushed.
-	 */
-	if (pushed > 0 && (fs_inval_gen(dn->dn_ino) != gen ||
-	    !fs_prefault_wb(dn->dn_dev)))
-		fs_inval_enqueue(dn->dn_ino, start, IDX_TO_OFF(pushed));
-	return (pushed);
-}
 
 /* The push under way on dn is over: answer the opens that waited. */
 static void
@@ -420,7 +303,7 @@ fs_prefault_thread(void *arg)
 int
 fs_prefault_start(void)
 {
-	int error;
+	int error, perr;
 
 	pthread_mutex_lock(&pfq.lock);
 	KASSERT(!pfq.running, ("fs_prefault_start: running"));
@@ -429,6 +312,9 @@ fs_prefault_start(void)
 	if (error == 0)
 		pfq.running = true;
 	pthread_mutex_unlock(&pfq.lock);
+	if (error == 0 && (perr = fs_prefault_partner_start()) != 0)
+		kern_log(LOG_WARNING, "devpagerfs: no prefault push partner (%s): "
+		    "pushes run on one thread", strerror(perr));
 	return (error);
 }
 
@@ -438,6 +324,7 @@ fs_prefault_stop(void)
 	struct fs_pf_job *j;
 	bool running;
 
+	fs_prefault_partner_stop();
 	pthread_mutex_lock(&pfq.lock);
 	running = pfq.running;
 	pfq.stopping = true;

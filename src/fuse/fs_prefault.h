@@ -42,8 +42,11 @@
  * ran (fs_inval_gen) is sent again for the pushed range afterwards, so a
  * page pushed after its revocation was sent does not stay cached.
  *
- * Locks: the node's dn_pf_lock (fs_devnode.h) and the worker's queue
- * lock, both leaves.
+ * A long push overlaps its two halves, the faults (on the pushing
+ * thread) and the stores (on a partner thread): fs_prefault_push.c.
+ *
+ * Locks: the node's dn_pf_lock (fs_devnode.h), the worker's queue lock
+ * and the partner's lock, all leaves.
  */
 #ifndef _FUSE_FS_PREFAULT_H_
 #define _FUSE_FS_PREFAULT_H_
@@ -54,6 +57,7 @@
 #include "kern/ucred.h"
 #include "vm/vm.h"
 
+struct cdev;
 struct file;
 struct fs_devnode;
 
@@ -62,10 +66,22 @@ struct fs_devnode;
 /* Pages pushed per notify_store (fits libfuse's 1 MiB pipe). */
 #define	FS_PREFAULT_CHUNK_PAGES	128
 
-/* Start the `around' worker; 0 or errno. */
+/* Start the `around' worker and the push partner; 0 or errno. */
 int	fs_prefault_start(void);
-/* Stop it once the request loop has ended: queued windows are dropped. */
+/* Stop them once the request loop has ended: queued windows are dropped. */
 void	fs_prefault_stop(void);
+
+/*
+ * The push partner (fs_prefault_push.c), which stores one chunk of a
+ * long push while the pushing thread faults the next; started (on
+ * machines with more than one CPU) and stopped with the worker.  0 or
+ * errno.
+ */
+int	fs_prefault_partner_start(void);
+void	fs_prefault_partner_stop(void);
+
+/* Is dev's memory write-back, the only kind ever pushed? */
+bool	fs_prefault_wb(const struct cdev *dev);
 
 /*
  * Finish an open (reply to req with fi, or with error and undo the

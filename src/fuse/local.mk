@@ -31,7 +31,7 @@ src_libdevpagerfs_a_SOURCES += src/fuse/fs_ctl.c src/fuse/fs_ctl_var.h \
 	src/fuse/fs_config.c
 src_libdevpagerfs_a_SOURCES += src/fuse/fs_notify.c src/fuse/fs_notify.h
 src_libdevpagerfs_a_SOURCES += src/fuse/fs_pagebuf.c src/fuse/fs_pagebuf.h \
-	src/fuse/fs_prefault.c src/fuse/fs_prefault.h
+	src/fuse/fs_prefault.c src/fuse/fs_prefault.h src/fuse/fs_prefault_push.c
 
 # mount(8) runs mount.fuse.devpagerfs for `-t fuse.devpagerfs` and fstab
 # lines: it is the daemon under another name.
