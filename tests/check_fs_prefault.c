@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "check_devpager.h"
@@ -320,6 +321,16 @@ pf_marked_node(size_t size)
 	return (dn);
 }
 
+/* May this process run on one CPU only?  Then there is no partner. */
+static bool
+pf_one_cpu(void)
+{
+	cpu_set_t set;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	return (CPU_COUNT(&set) < 2);
+}
+
 /* The store of node offset off, or -1. */
 static int
 pf_store_at(off_t off)
@@ -345,7 +356,7 @@ START_TEST(test_prefault_push_partner_order)
 	uint64_t before;
 	size_t k;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (pf_one_cpu())
 		return;		/* no partner on one CPU */
 	ck_assert_int_eq(fs_prefault_partner_start(), 0);
 	dn = pf_marked_node(chunks * FS_PREFAULT_CHUNK_PAGES * PAGE_SIZE);
@@ -381,7 +392,7 @@ START_TEST(test_prefault_push_partner_stops)
 	struct fs_devnode *dn;
 	uint64_t stops;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (pf_one_cpu())
 		return;
 	ck_assert_int_eq(fs_prefault_partner_start(), 0);
 	ck_assert_int_eq(drv_ctl("create pf driver=ram size=4M"), 0);
@@ -417,7 +428,7 @@ START_TEST(test_prefault_push_partner_store_fails)
 	uint64_t stops;
 	int k;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (pf_one_cpu())
 		return;
 	ck_assert_int_eq(fs_prefault_partner_start(), 0);
 	dn = pf_marked_node(8 * FS_PREFAULT_CHUNK_PAGES * PAGE_SIZE);

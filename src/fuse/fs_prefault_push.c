@@ -19,8 +19,8 @@
  * queued meanwhile drops them with the rest).
  *
  * There is one partner: a push that finds it taken (another node's push)
- * runs both stages itself, as does every push on a machine with one CPU
- * and every push of a few chunks.
+ * runs both stages itself, as does every push of a daemon that may run
+ * on one CPU only and every push of a few chunks.
  *
  * Locks: pfp.lock, a leaf.
  */
@@ -220,13 +220,24 @@ fs_pf_partner(void *arg)
 	return (NULL);
 }
 
+/* The CPUs this process may run on. */
+static int
+fs_pf_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return ((int)sysconf(_SC_NPROCESSORS_ONLN));
+	return (CPU_COUNT(&set));
+}
+
 int
 fs_prefault_partner_start(void)
 {
 	int error;
 
-	/* With one CPU the stages could only take turns. */
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	/* On one CPU (or pinned to one) the two could only take turns. */
+	if (fs_pf_cpus() < 2)
 		return (0);
 	pthread_mutex_lock(&pfp.lock);
 	KASSERT(!pfp.running, ("fs_prefault_partner_start: running"));
