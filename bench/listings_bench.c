@@ -25,12 +25,12 @@
  *    ("warm": the names are still in the kernel's dentry cache, only
  *    OPEN, READs and RELEASE reach the daemon).
  *    With -m MINFS (a mount of bench/minfs), each of those reads is
- *    followed by the same requests on the minimal file system, the floor
- *    FUSE itself sets: two LOOKUPs of names never looked up (stat(2) of
- *    new names, which minfs does not have), then its per-open stats
- *    file read the same way (OPEN, READ, READ, RELEASE); on the warm
- *    pass only the stats file (every other time before the info read
- *    instead of after).  Printed as floor_info_cold/warm and the ratios
+ *    followed (every other time preceded) by the same requests on the
+ *    minimal file system, the floor FUSE itself sets: MINFS/dI/stats,
+ *    a directory and a per-open, direct_io text file that minfs makes
+ *    for any number I, read the same way (cold: LOOKUP of dI, LOOKUP
+ *    of stats -- two new inodes --, OPEN, READ, READ, RELEASE; warm:
+ *    the names cached).  Printed as floor_info_cold/warm and the ratios
  *    of devpagerfs to them.
  * 5. The devices are destroyed again through vm/ctl (after munmap).
  *
@@ -58,7 +58,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,27 +204,18 @@ time_file(const char *name, unsigned reps, size_t *linesp)
 /* One command on vm/ctl (open for reading and writing); exit on error
  * with the daemon's message. */
 /*
- * The floor of one info read on the minimal file system (-m): with cold,
- * two LOOKUPs of names never asked for before (stat(2) fails with
- * ENOENT), then the stats file read as read_file does.  In µs.
+ * The floor of info read i on the minimal file system (-m): its file
+ * dI/stats, a directory and a file of their own as vm/object/ID/info
+ * are (the first read of it looks both up), read as read_file does.
+ * In µs.
  */
 static double
-floor_read(bool cold)
+floor_read(size_t i)
 {
-	static unsigned long fresh;
 	char path[4096];
-	struct stat st;
-	double t0;
-	int i;
 
-	t0 = now_us();
-	for (i = 0; cold && i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/new%lu", minfs, fresh++);
-		if (stat(path, &st) == 0 || errno != ENOENT)
-			fail("stat (expected ENOENT)", path);
-	}
-	snprintf(path, sizeof(path), "%s/stats", minfs);
-	return (now_us() - t0 + read_file(path, NULL, NULL));
+	snprintf(path, sizeof(path), "%s/d%zu/stats", minfs, i);
+	return (read_file(path, NULL, NULL));
 }
 
 /*
@@ -500,10 +490,10 @@ main(int argc, char **argv)
 			    i * (nids - 1) / (samples - 1)]);
 			/* Every other sample the floor goes first. */
 			if (minfs != NULL && i % 2 == 1)
-				ft[i] = floor_read(k == 0);
+				ft[i] = floor_read(i);
 			t[i] = read_file(path, NULL, NULL);
 			if (minfs != NULL && i % 2 == 0)
-				ft[i] = floor_read(k == 0);
+				ft[i] = floor_read(i);
 		}
 		if (k == 0)
 			info_cold = median(t, samples);
@@ -521,10 +511,10 @@ main(int argc, char **argv)
 	    info_cold, samples);
 	printf("info_warm %.1f us # the same ids again\n", info_warm);
 	if (minfs != NULL) {
-		printf("floor_info_cold %.1f us # minfs: 2 LOOKUPs, OPEN, "
-		    "2 READs\n", floor_cold);
-		printf("floor_info_warm %.1f us # minfs: OPEN, 2 READs\n",
-		    floor_warm);
+		printf("floor_info_cold %.1f us # minfs dI/stats: 2 LOOKUPs, "
+		    "OPEN, 2 READs\n", floor_cold);
+		printf("floor_info_warm %.1f us # minfs dI/stats again: OPEN, "
+		    "2 READs\n", floor_warm);
 		printf("info_cold_vs_floor %.2f\n", info_cold / floor_cold);
 		printf("info_warm_vs_floor %.2f\n", info_warm / floor_warm);
 	}

@@ -13,6 +13,9 @@
  *	stats	request counters (reads, read_bytes, writes, write_bytes),
  *		a per-open snapshot served with direct_io; the same lines
  *		go to stderr when the daemon exits.
+ * and, never listed, a directory dN for every number N, holding a stats
+ * file of its own: looking up dN/stats makes two new inodes, as looking
+ * up vm/object/ID/info of devpagerfs does (bench/listings_bench).
  *
  * It negotiates what devpagerfs negotiates for a device node: readahead
  * off for fault_pages=1 (one READ per first-touched page), up to
@@ -27,6 +30,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +53,8 @@
 #define	MINFS_INO_ROOT		FUSE_ROOT_ID
 #define	MINFS_INO_FILE		2
 #define	MINFS_INO_STATS		3
+#define	MINFS_INO_DIRS		16	/* dN: 16 + 2N, dN/stats: 17 + 2N */
+#define	MINFS_DIRS_MAX		(1UL << 30)
 
 struct minfs_opts {
 	char		*size_arg;
@@ -138,6 +144,26 @@ minfs_parse_count(const char *arg, unsigned *countp)
 	return (0);
 }
 
+/* Is ino a stats file (the root's, or a dN's)? */
+static bool
+minfs_is_stats(fuse_ino_t ino)
+{
+
+	return (ino == MINFS_INO_STATS ||
+	    (ino > MINFS_INO_DIRS && (ino - MINFS_INO_DIRS) % 2 == 1 &&
+	    (ino - MINFS_INO_DIRS) / 2 < MINFS_DIRS_MAX));
+}
+
+/* Is ino a directory (the root, or a dN)? */
+static bool
+minfs_is_dir(fuse_ino_t ino)
+{
+
+	return (ino == MINFS_INO_ROOT ||
+	    (ino >= MINFS_INO_DIRS && (ino - MINFS_INO_DIRS) % 2 == 0 &&
+	    (ino - MINFS_INO_DIRS) / 2 < MINFS_DIRS_MAX));
+}
+
 static void
 minfs_stat(fuse_ino_t ino, struct stat *st)
 {
@@ -151,22 +177,18 @@ minfs_stat(fuse_ino_t ino, struct stat *st)
 	st->st_mtim = mfs.mtime;
 	st->st_ctim = mfs.mtime;
 	st->st_blksize = MINFS_PAGE;
-	switch (ino) {
-	case MINFS_INO_ROOT:
+	if (minfs_is_dir(ino)) {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
-		break;
-	case MINFS_INO_FILE:
+	} else if (ino == MINFS_INO_FILE) {
 		st->st_mode = S_IFREG | 0644;
 		st->st_nlink = 1;
 		st->st_size = (off_t)mfs.size;
 		st->st_blocks = (blkcnt_t)(mfs.size / 512);
-		break;
-	case MINFS_INO_STATS:
+	} else if (minfs_is_stats(ino)) {
 		/* Size 0 and direct_io: readers read until EOF. */
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
-		break;
 	}
 }
 
@@ -198,16 +220,27 @@ static void
 minfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
+	unsigned long n;
+	char *end;
 
 	memset(&e, 0, sizeof(e));
-	if (parent != MINFS_INO_ROOT) {
+	if (!minfs_is_dir(parent)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	if (strcmp(name, "file") == 0)
+	if (parent != MINFS_INO_ROOT && strcmp(name, "stats") == 0)
+		e.ino = parent + 1;
+	else if (parent != MINFS_INO_ROOT) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	} else if (strcmp(name, "file") == 0)
 		e.ino = MINFS_INO_FILE;
 	else if (strcmp(name, "stats") == 0)
 		e.ino = MINFS_INO_STATS;
+	else if (name[0] == 'd' && name[1] >= '0' && name[1] <= '9' &&
+	    (n = strtoul(name + 1, &end, 10), *end == '\0') &&
+	    n < MINFS_DIRS_MAX)
+		e.ino = MINFS_INO_DIRS + 2 * (fuse_ino_t)n;
 	else {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -225,8 +258,8 @@ minfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct stat st;
 
 	(void)fi;
-	if (ino != MINFS_INO_ROOT && ino != MINFS_INO_FILE &&
-	    ino != MINFS_INO_STATS) {
+	if (!minfs_is_dir(ino) && ino != MINFS_INO_FILE &&
+	    !minfs_is_stats(ino)) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
@@ -239,14 +272,12 @@ minfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	char *snap;
 
-	switch (ino) {
-	case MINFS_INO_FILE:
+	if (ino == MINFS_INO_FILE) {
 		/* Keep the page cache across opens, as for a device node. */
 		fi->keep_cache = 1;
 		fi->fh = 0;
 		fuse_reply_open(req, fi);
-		return;
-	case MINFS_INO_STATS:
+	} else if (minfs_is_stats(ino)) {
 		if ((fi->flags & O_ACCMODE) != O_RDONLY) {
 			fuse_reply_err(req, EACCES);
 			return;
@@ -260,14 +291,10 @@ minfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->fh = (uintptr_t)snap;
 		fi->direct_io = 1;
 		fuse_reply_open(req, fi);
-		return;
-	case MINFS_INO_ROOT:
+	} else if (minfs_is_dir(ino))
 		fuse_reply_err(req, EISDIR);
-		return;
-	default:
+	else
 		fuse_reply_err(req, ENOENT);
-		return;
-	}
 }
 
 static void
@@ -277,7 +304,7 @@ minfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	const char *snap;
 	size_t len;
 
-	if (ino == MINFS_INO_STATS) {
+	if (minfs_is_stats(ino)) {
 		snap = (const char *)(uintptr_t)fi->fh;
 		len = strlen(snap);
 		if (off < 0 || (uint64_t)off >= len) {
@@ -326,7 +353,7 @@ static void
 minfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 
-	if (ino == MINFS_INO_STATS)
+	if (minfs_is_stats(ino))
 		free((void *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
