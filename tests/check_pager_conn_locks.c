@@ -57,13 +57,27 @@ START_TEST(test_lock_request)
 }
 END_TEST
 
+/* A request of page 0 that the pager answers: the connection works. */
+static void
+req_supplied(void)
+{
+	struct peer_msg m;
+	struct req r;
+
+	req_start(&r, 0, PAGE, false);
+	ck_assert_int_eq(peer_read(&peer, &m, PEER_WAIT_MS), 0);
+	ck_assert_uint_eq(m.h.type, DPP_DATA_REQUEST);
+	ck_assert_int_eq(peer_supply(&peer, &m, 0), 0);
+	ck_assert_int_eq(req_join(&r), 0);
+	req_free(&r);
+}
+
 /* pco_lock defers; pager_conn_lock_completed completes, once. */
 START_TEST(test_lock_request_later)
 {
 	struct pager_conn_lock lk;
 	struct peer_msg m;
 	struct dpp_hdr h;
-	struct req r;
 	uint32_t status;
 
 	make_conn(5000, false);
@@ -84,12 +98,7 @@ START_TEST(test_lock_request_later)
 	ck_assert_uint_eq(status, ENOMEM);
 	/* Twice: ignored.  The next message is a request's. */
 	pager_conn_lock_completed(conn, &lk, 0);
-	req_start(&r, 0, PAGE, false);
-	ck_assert_int_eq(peer_read(&peer, &m, PEER_WAIT_MS), 0);
-	ck_assert_uint_eq(m.h.type, DPP_DATA_REQUEST);
-	ck_assert_int_eq(peer_supply(&peer, &m, 0), 0);
-	ck_assert_int_eq(req_join(&r), 0);
-	req_free(&r);
+	req_supplied();
 	ck_assert_uint_eq(conn_stats().pcs_lock_completions, 1);
 
 	/* Outstanding when the connection ends: forgotten. */
@@ -102,12 +111,7 @@ START_TEST(test_lock_request_later)
 	ck_assert_uint_eq(conn_stats().pcs_locks, 0);
 	connect_up(0, 64);
 	pager_conn_lock_completed(conn, &lk, 0);	/* of connection 1 */
-	req_start(&r, 0, PAGE, false);
-	ck_assert_int_eq(peer_read(&peer, &m, PEER_WAIT_MS), 0);
-	ck_assert_uint_eq(m.h.type, DPP_DATA_REQUEST);
-	ck_assert_int_eq(peer_supply(&peer, &m, 0), 0);
-	ck_assert_int_eq(req_join(&r), 0);
-	req_free(&r);
+	req_supplied();
 	ck_assert_uint_eq(conn_stats().pcs_lock_completions, 1);
 	ck_assert_uint_eq(conn_stats().pcs_violations, 0);
 }
