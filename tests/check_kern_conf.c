@@ -838,6 +838,60 @@ START_TEST(test_lookup_addr)
 }
 END_TEST
 
+/*
+ * Lookup by id (the node number of dev/<name>): the live device with that
+ * si_id, nothing for an id never given or once destroyed; the _ref form
+ * holds a reference; many devices share the fixed buckets.
+ */
+START_TEST(test_lookup_id)
+{
+	enum { N = 9000 };
+	struct cdev *dev, *d, **many;
+	char name[32];
+	int i;
+
+	dev = new_dev(&tdrv_sw, "lid", 0);
+	rcu_read_lock();
+	ck_assert_ptr_eq(dev_lookup_id_rcu(dev->si_id), dev);
+	ck_assert_ptr_null(dev_lookup_id_rcu(dev->si_id + 1000000));
+	ck_assert_ptr_null(dev_lookup_id_rcu(UINT64_MAX));
+	rcu_read_unlock();
+	d = dev_lookup_id_ref(dev->si_id);
+	ck_assert_ptr_eq(d, dev);
+	ck_assert_uint_eq(dev->si_refcount, 2);
+	dev_rel(d);
+
+	many = calloc(N, sizeof(*many));
+	ck_assert_ptr_nonnull(many);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "li%d", i);
+		many[i] = new_dev(&tdrv_sw, name, 0);
+	}
+	for (i = 0; i < N; i += 2)
+		destroy_dev(many[i]);
+	rcu_read_lock();
+	for (i = 0; i < N; i++)
+		ck_assert_ptr_eq(dev_lookup_id_rcu(many[i]->si_id),
+		    i % 2 == 0 ? NULL : many[i]);
+	rcu_read_unlock();
+	for (i = 1; i < N; i += 2) {
+		ck_assert_ptr_eq(dev_lookup_id_ref(many[i]->si_id), many[i]);
+		dev_rel(many[i]);
+		destroy_dev(many[i]);
+	}
+	free(many);
+
+	/* Destroyed but still referenced: not a live device any more. */
+	dev_ref(dev);
+	destroy_dev(dev);
+	rcu_read_lock();
+	ck_assert_ptr_null(dev_lookup_id_rcu(dev->si_id));
+	rcu_read_unlock();
+	ck_assert_ptr_null(dev_lookup_id_ref(dev->si_id));
+	dev_rel(dev);
+}
+END_TEST
+
 struct foreach_acc {
 	char	names[8][SPECNAMELEN + 1];
 	int	n;
@@ -1281,6 +1335,7 @@ kern_conf_suite(void)
 	tcase_add_test(tc, test_destroy_idle_no_purge);
 	tcase_add_test(tc, test_lookup_ref);
 	tcase_add_test(tc, test_lookup_addr);
+	tcase_add_test(tc, test_lookup_id);
 	tcase_add_test(tc, test_foreach);
 	tcase_add_test(tc, test_stress_lookup_vs_destroy);
 	suite_add_tcase(s, tc);

@@ -24,6 +24,7 @@
 #include "fuse/fs_device.h"
 #include "fuse/fs_devnode.h"
 #include "fuse/fs_inval.h"
+#include "fuse/fs_node.h"
 #include "fuse/fs_pagebuf.h"
 #include "fuse/fs_prefault.h"
 #include "fuse/fs_stats.h"
@@ -82,53 +83,33 @@ fs_device_lookup(const char *name, fuse_ino_t *inop, struct stat *st)
 	return (error);
 }
 
-struct stat_arg {
-	fuse_ino_t	 ino;
-	struct stat	*st;
-	struct cdev	*refd;		/* set by find_ref */
-	bool		 found;
-};
-
-static void
-stat_cb(struct cdev *dev, void *arg)
+/* The si_id of the device of node number ino (FS_INO_DEVICE + si_id). */
+static uint64_t
+fs_device_id(fuse_ino_t ino)
 {
-	struct stat_arg *sa = arg;
 
-	if (!sa->found && fs_device_ino(dev) == sa->ino) {
-		if (sa->st != NULL)
-			fs_device_fill_stat(dev, sa->st);
-		sa->found = true;
-	}
+	return (ino >= FS_INO_DEVICE ? ino - FS_INO_DEVICE : UINT64_MAX);
 }
 
 int
 fs_device_stat(fuse_ino_t ino, struct stat *st)
 {
-	struct stat_arg sa = { .ino = ino, .st = st };
+	struct cdev *dev;
 
-	dev_foreach(stat_cb, &sa);
-	return (sa.found ? 0 : ENOENT);
-}
-
-static void
-find_ref_cb(struct cdev *dev, void *arg)
-{
-	struct stat_arg *sa = arg;
-
-	if (sa->refd == NULL && fs_device_ino(dev) == sa->ino) {
-		dev_ref(dev);
-		sa->refd = dev;
-	}
+	rcu_read_lock();
+	dev = dev_lookup_id_rcu(fs_device_id(ino));
+	if (dev != NULL && st != NULL)
+		fs_device_fill_stat(dev, st);
+	rcu_read_unlock();
+	return (dev != NULL ? 0 : ENOENT);
 }
 
 /* The live device of ino, referenced; NULL if gone. */
 static struct cdev *
 fs_device_find_ref(fuse_ino_t ino)
 {
-	struct stat_arg sa = { .ino = ino };
 
-	dev_foreach(find_ref_cb, &sa);
-	return (sa.refd);
+	return (dev_lookup_id_ref(fs_device_id(ino)));
 }
 
 struct foreach_arg {

@@ -18,9 +18,23 @@
 #include "fuse/fs_inval.h"
 #include "fuse/fs_node.h"
 
+/*
+ * The open nodes, hashed by node number (the device's si_id: consecutive
+ * numbers fall in consecutive buckets), so that an open among thousands
+ * of mapped devices finds its node without a walk.
+ */
+#define	FS_DEVNODE_BUCKETS	4096	/* a power of two */
+
 static pthread_mutex_t fs_devnodes_lock = PTHREAD_MUTEX_INITIALIZER;
-static LIST_HEAD(, fs_devnode) fs_devnodes =
-    LIST_HEAD_INITIALIZER(fs_devnodes);		/* [t] */
+static LIST_HEAD(fs_devnode_list, fs_devnode)
+    fs_devnodes[FS_DEVNODE_BUCKETS];			/* [t] */
+
+static struct fs_devnode_list *
+fs_devnode_bucket(fuse_ino_t ino)
+{
+
+	return (&fs_devnodes[ino & (FS_DEVNODE_BUCKETS - 1)]);
+}
 
 fuse_ino_t
 fs_device_ino(const struct cdev *dev)
@@ -45,14 +59,16 @@ void
 fs_devnode_fini(void)
 {
 	struct fs_devnode *dn;
+	size_t b;
 
 	pthread_mutex_lock(&fs_devnodes_lock);
-	while ((dn = LIST_FIRST(&fs_devnodes)) != NULL) {
-		LIST_REMOVE(dn, dn_link);
-		pthread_mutex_unlock(&fs_devnodes_lock);
-		fs_devnode_free(dn);
-		pthread_mutex_lock(&fs_devnodes_lock);
-	}
+	for (b = 0; b < FS_DEVNODE_BUCKETS; b++)
+		while ((dn = LIST_FIRST(&fs_devnodes[b])) != NULL) {
+			LIST_REMOVE(dn, dn_link);
+			pthread_mutex_unlock(&fs_devnodes_lock);
+			fs_devnode_free(dn);
+			pthread_mutex_lock(&fs_devnodes_lock);
+		}
 	pthread_mutex_unlock(&fs_devnodes_lock);
 }
 
@@ -64,7 +80,7 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 	vm_map_access_t *access;
 
 	pthread_mutex_lock(&fs_devnodes_lock);
-	LIST_FOREACH(dn, &fs_devnodes, dn_link)
+	LIST_FOREACH(dn, fs_devnode_bucket(ino), dn_link)
 		if (dn->dn_ino == ino && dn->dn_dev == dev)
 			break;
 	if (dn == NULL) {
@@ -82,7 +98,7 @@ fs_devnode_get(fuse_ino_t ino, struct cdev *dev)
 		rcu_read_unlock();
 		vm_map_init(&dn->dn_map, dev, ino, access);
 		pthread_mutex_init(&dn->dn_pf_lock, NULL);
-		LIST_INSERT_HEAD(&fs_devnodes, dn, dn_link);
+		LIST_INSERT_HEAD(fs_devnode_bucket(ino), dn, dn_link);
 	}
 	dn->dn_opens++;
 	pthread_mutex_unlock(&fs_devnodes_lock);
@@ -132,7 +148,7 @@ fs_device_retire(struct cdev *dev, vm_ooffset_t off, vm_size_t len,
 
 	/* The node, if open, held like an open file while we work on it. */
 	pthread_mutex_lock(&fs_devnodes_lock);
-	LIST_FOREACH(dn, &fs_devnodes, dn_link)
+	LIST_FOREACH(dn, fs_devnode_bucket(fs_device_ino(dev)), dn_link)
 		if (dn->dn_dev == dev)
 			break;
 	if (dn != NULL)

@@ -119,6 +119,7 @@ struct cdev {
 	struct timespec	 si_ctime;	/* (c) creation time: node times */
 	struct cds_lfht_node si_hnode;	/* (p,r) name table link */
 	struct cds_lfht_node si_pnode;	/* (p,r) address table link */
+	struct cds_lfht_node si_inode;	/* (p,r) id table link */
 	/* The device table's (dev/dev_driver.c): the driver that made the
 	 * node while the node is on that table, else NULL.  The registry
 	 * never reads it. */
@@ -278,6 +279,13 @@ struct cdev *dev_lookup_ref(const char *name);
  * inside rcu_read_lock(), the result is valid until rcu_read_unlock.
  */
 struct cdev *dev_lookup_addr_rcu(const void *p);
+/*
+ * The live device whose si_id is id, by one hash lookup: dev_lookup_id_rcu
+ * inside rcu_read_lock() (valid until rcu_read_unlock), dev_lookup_id_ref
+ * with a reference (dev_rel when done) or NULL, as dev_lookup_ref.
+ */
+struct cdev *dev_lookup_id_rcu(uint64_t id);
+struct cdev *dev_lookup_id_ref(uint64_t id);
 
 /*
  * Call cb for every live device, in creation order, inside

@@ -9,7 +9,10 @@
  *			match), RCU readers, updates under devmtx.
  *	dev_addr_ht	cds_lfht keyed by the cdev's address, the same way:
  *			"is this handle a live device?" without a walk.
- *			Both have a fixed size, no automatic resize
+ *	dev_id_ht	cds_lfht keyed by si_id, the same way: the device
+ *			of a node number (dev/<name>'s inode) without a
+ *			walk.
+ *			All have a fixed size, no automatic resize
  *			(resizing would start liburcu worker threads):
  *			DEV_HT_BUCKETS buckets keep lookups within a few
  *			nodes up to tens of thousands of devices.
@@ -48,6 +51,7 @@
 static struct mtx devmtx = MTX_INITIALIZER("devmtx", LOCK_RANK_DEVMTX, 0);
 static struct cds_lfht *dev_ht;				/* (d; r) */
 static struct cds_lfht *dev_addr_ht;			/* (d; r) */
+static struct cds_lfht *dev_id_ht;			/* (d; r) */
 static struct cds_list_head dev_list =			/* (d; r) */
     CDS_LIST_HEAD_INIT(dev_list);
 static unsigned dev_nlive;				/* (d) */
@@ -57,7 +61,7 @@ static pthread_once_t dev_ht_once = PTHREAD_ONCE_INIT;
 
 static void	dev_ht_create(void);
 static uint64_t	dev_name_hash(const char *name);
-static uint64_t	dev_addr_hash(const void *p);
+static uint64_t	dev_mix64(uint64_t h);
 static int	dev_ht_match(struct cds_lfht_node *node, const void *key);
 static int	dev_addr_ht_match(struct cds_lfht_node *node, const void *key);
 static struct cdev *dev_ht_find(const char *name);
@@ -127,7 +131,9 @@ dev_ht_create(void)
 	    DEV_HT_BUCKETS, 0, &urcu_memb_flavor, NULL);
 	dev_addr_ht = cds_lfht_new_flavor(DEV_HT_BUCKETS, DEV_HT_BUCKETS,
 	    DEV_HT_BUCKETS, 0, &urcu_memb_flavor, NULL);
-	if (dev_ht == NULL || dev_addr_ht == NULL)
+	dev_id_ht = cds_lfht_new_flavor(DEV_HT_BUCKETS, DEV_HT_BUCKETS,
+	    DEV_HT_BUCKETS, 0, &urcu_memb_flavor, NULL);
+	if (dev_ht == NULL || dev_addr_ht == NULL || dev_id_ht == NULL)
 		panic("make_dev: cannot allocate the device tables");
 }
 
@@ -145,13 +151,11 @@ dev_name_hash(const char *name)
 	return (h);
 }
 
-/* The bits of an address, mixed (a murmur-style 64-bit finaliser). */
+/* The bits of h (an address, an id), mixed: a murmur-style finaliser. */
 static uint64_t
-dev_addr_hash(const void *p)
+dev_mix64(uint64_t h)
 {
-	uint64_t h;
 
-	h = (uint64_t)(uintptr_t)p;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
@@ -165,6 +169,14 @@ dev_addr_ht_match(struct cds_lfht_node *node, const void *key)
 {
 
 	return (caa_container_of(node, struct cdev, si_pnode) == key);
+}
+
+static int
+dev_id_ht_match(struct cds_lfht_node *node, const void *key)
+{
+
+	return (caa_container_of(node, struct cdev, si_inode)->si_id ==
+	    *(const uint64_t *)key);
 }
 
 static int
@@ -345,6 +357,7 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 	clock_gettime(CLOCK_REALTIME, &dev->si_ctime);
 	cds_lfht_node_init(&dev->si_hnode);
 	cds_lfht_node_init(&dev->si_pnode);
+	cds_lfht_node_init(&dev->si_inode);
 
 	dev_lock();
 	error = prep_cdevsw(args->mda_devsw);
@@ -360,8 +373,10 @@ make_dev_s(struct make_dev_args *args, struct cdev **cdevp,
 			cds_list_add_tail_rcu(&dev->si_list, &dev_list);
 			cds_lfht_add(dev_ht, dev_name_hash(name),
 			    &dev->si_hnode);
-			cds_lfht_add(dev_addr_ht, dev_addr_hash(dev),
+			cds_lfht_add(dev_addr_ht, dev_mix64((uint64_t)(uintptr_t)dev),
 			    &dev->si_pnode);
+			cds_lfht_add(dev_id_ht, dev_mix64(dev->si_id),
+			    &dev->si_inode);
 			dev_nlive++;
 		}
 		rcu_read_unlock();
@@ -548,13 +563,54 @@ dev_lookup_addr_rcu(const void *p)
 	ht = rcu_dereference(dev_addr_ht);
 	if (ht == NULL || p == NULL)
 		return (NULL);
-	cds_lfht_lookup(ht, dev_addr_hash(p), dev_addr_ht_match, p, &iter);
+	cds_lfht_lookup(ht, dev_mix64((uint64_t)(uintptr_t)p), dev_addr_ht_match, p, &iter);
 	node = cds_lfht_iter_get_node(&iter);
 	if (node == NULL)
 		return (NULL);
 	dev = caa_container_of(node, struct cdev, si_pnode);
 	if (__atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL)
 		return (NULL);
+	return (dev);
+}
+
+struct cdev *
+dev_lookup_id_rcu(uint64_t id)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct cds_lfht *ht;
+	struct cdev *dev;
+
+	ht = rcu_dereference(dev_id_ht);
+	if (ht == NULL)
+		return (NULL);
+	cds_lfht_lookup(ht, dev_mix64(id), dev_id_ht_match, &id, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (node == NULL)
+		return (NULL);
+	dev = caa_container_of(node, struct cdev, si_inode);
+	if (__atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL)
+		return (NULL);
+	return (dev);
+}
+
+struct cdev *
+dev_lookup_id_ref(uint64_t id)
+{
+	struct cdev *dev;
+
+	rcu_thread_online();
+	rcu_read_lock();
+	dev = dev_lookup_id_rcu(id);
+	if (dev != NULL && !refcount_acquire_if_not_zero(&dev->si_refcount))
+		dev = NULL;
+	rcu_read_unlock();
+	if (dev != NULL &&
+	    __atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL) {
+		/* Destroyed between the match and the reference. */
+		dev_rel(dev);
+		dev = NULL;
+	}
 	return (dev);
 }
 
@@ -630,6 +686,7 @@ destroy_dev(struct cdev *dev)
 	rcu_read_lock();
 	(void)cds_lfht_del(dev_ht, &dev->si_hnode);
 	(void)cds_lfht_del(dev_addr_ht, &dev->si_pnode);
+	(void)cds_lfht_del(dev_id_ht, &dev->si_inode);
 	rcu_read_unlock();
 	cds_list_del_rcu(&dev->si_list);
 	__atomic_and_fetch(&dev->si_flags, ~SI_NAMED, __ATOMIC_RELAXED);
