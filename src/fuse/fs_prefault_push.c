@@ -29,8 +29,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <time.h>
 #include <stdbool.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kern/conf.h"
