@@ -22,7 +22,8 @@ MOUNT_TESTS = \
 	tests/mount_backing_errors.sh \
 	tests/mount_placeholder.sh \
 	tests/mount_fault_errors.sh \
-	tests/mount_listings.sh
+	tests/mount_listings.sh \
+	tests/mount_dev_ids.sh
 MOUNT_TESTS += tests/mount_prefault.sh tests/mount_prefault_rss.sh
 
 TESTS += tests/check_devpager $(MOUNT_TESTS)

@@ -29,6 +29,8 @@
 #include "dev/dev_driver.h"
 #include "fuse/fs_ctl.h"
 #include "fuse/fs_ctl_var.h"
+#include "fuse/fs_inval.h"
+#include "fuse/fs_node.h"
 #include "vm/swap_reserve.h"
 #include "vm/vm.h"
 
@@ -436,11 +438,25 @@ fs_ctl_run(struct fs_ctl_cmd *cmd, const struct ucred *cred,
     struct sbuf *reply)
 {
 
+	int error;
+
 	switch (cmd->op) {
 	case FS_CTL_CREATE:
-		return (dev_create(&cmd->create, cred, reply));
+		/*
+		 * The kernel may still cache the name for a device of that
+		 * name destroyed earlier, or for this one once destroyed:
+		 * make it ask again, so the next path lookup sees the device
+		 * that is there now.
+		 */
+		error = dev_create(&cmd->create, cred, reply);
+		if (error == 0)
+			fs_inval_entry(FS_INO_DEV, cmd->create.name);
+		return (error);
 	case FS_CTL_DESTROY:
-		return (dev_destroy_by_name(cmd->name, reply));
+		error = dev_destroy_by_name(cmd->name, reply);
+		if (error == 0)
+			fs_inval_entry(FS_INO_DEV, cmd->name);
+		return (error);
 	case FS_CTL_REVOKE:
 		return (dev_revoke_by_name(cmd->name, cmd->off, cmd->len,
 		    reply));
