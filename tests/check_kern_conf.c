@@ -847,6 +847,7 @@ START_TEST(test_lookup_id)
 {
 	enum { N = 9000 };
 	struct cdev *dev, *d, **many;
+	uint64_t *ids, id;
 	char name[32];
 	int i;
 
@@ -862,32 +863,38 @@ START_TEST(test_lookup_id)
 	dev_rel(d);
 
 	many = calloc(N, sizeof(*many));
+	ids = calloc(N, sizeof(*ids));
 	ck_assert_ptr_nonnull(many);
+	ck_assert_ptr_nonnull(ids);
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "li%d", i);
 		many[i] = new_dev(&tdrv_sw, name, 0);
+		ids[i] = many[i]->si_id;
 	}
+	/* (A destroyed node is freed: only its id is used after.) */
 	for (i = 0; i < N; i += 2)
 		destroy_dev(many[i]);
 	rcu_read_lock();
 	for (i = 0; i < N; i++)
-		ck_assert_ptr_eq(dev_lookup_id_rcu(many[i]->si_id),
+		ck_assert_ptr_eq(dev_lookup_id_rcu(ids[i]),
 		    i % 2 == 0 ? NULL : many[i]);
 	rcu_read_unlock();
 	for (i = 1; i < N; i += 2) {
-		ck_assert_ptr_eq(dev_lookup_id_ref(many[i]->si_id), many[i]);
+		ck_assert_ptr_eq(dev_lookup_id_ref(ids[i]), many[i]);
 		dev_rel(many[i]);
 		destroy_dev(many[i]);
 	}
+	free(ids);
 	free(many);
 
 	/* Destroyed but still referenced: not a live device any more. */
+	id = dev->si_id;
 	dev_ref(dev);
 	destroy_dev(dev);
 	rcu_read_lock();
-	ck_assert_ptr_null(dev_lookup_id_rcu(dev->si_id));
+	ck_assert_ptr_null(dev_lookup_id_rcu(id));
 	rcu_read_unlock();
-	ck_assert_ptr_null(dev_lookup_id_ref(dev->si_id));
+	ck_assert_ptr_null(dev_lookup_id_ref(id));
 	dev_rel(dev);
 }
 END_TEST
