@@ -518,14 +518,18 @@ dev_lookup_rcu(const char *name)
 	return (dev);
 }
 
-struct cdev *
-dev_lookup_ref(const char *name)
+/*
+ * The device find(key) gives inside a read-side section, with a
+ * reference, if it is still live once referenced; else NULL.
+ */
+static struct cdev *
+dev_lookup_ref_by(struct cdev *(*find)(const void *key), const void *key)
 {
 	struct cdev *dev;
 
 	rcu_thread_online();
 	rcu_read_lock();
-	dev = dev_ht_find(name);
+	dev = find(key);
 	if (dev != NULL && !refcount_acquire_if_not_zero(&dev->si_refcount))
 		dev = NULL;
 	rcu_read_unlock();
@@ -536,6 +540,20 @@ dev_lookup_ref(const char *name)
 		dev = NULL;
 	}
 	return (dev);
+}
+
+static struct cdev *
+dev_find_name(const void *key)
+{
+
+	return (dev_ht_find(key));
+}
+
+struct cdev *
+dev_lookup_ref(const char *name)
+{
+
+	return (dev_lookup_ref_by(dev_find_name, name));
 }
 
 /* Ask for every cache line of the node whose list link is link. */
@@ -594,24 +612,18 @@ dev_lookup_id_rcu(uint64_t id)
 	return (dev);
 }
 
+static struct cdev *
+dev_find_id(const void *key)
+{
+
+	return (dev_lookup_id_rcu(*(const uint64_t *)key));
+}
+
 struct cdev *
 dev_lookup_id_ref(uint64_t id)
 {
-	struct cdev *dev;
 
-	rcu_thread_online();
-	rcu_read_lock();
-	dev = dev_lookup_id_rcu(id);
-	if (dev != NULL && !refcount_acquire_if_not_zero(&dev->si_refcount))
-		dev = NULL;
-	rcu_read_unlock();
-	if (dev != NULL &&
-	    __atomic_load_n(&dev->si_devsw, __ATOMIC_ACQUIRE) == NULL) {
-		/* Destroyed between the match and the reference. */
-		dev_rel(dev);
-		dev = NULL;
-	}
-	return (dev);
+	return (dev_lookup_ref_by(dev_find_id, &id));
 }
 
 int
