@@ -33,21 +33,12 @@ struct inval_range {
 	struct inval_done *dones;	/* [q] run after the send */
 };
 
-/* A name to drop from the kernel's cache (fs_inval_entry). */
-struct inval_entry {
-	TAILQ_ENTRY(inval_entry) link;	/* [q] */
-	fuse_ino_t	 parent;	/* (c) */
-	bool		*sentp;		/* [q] set once sent or dropped */
-	char		 name[];	/* (c) */
-};
-
 static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work_cv;	/* work queued or stopping */
 	pthread_cond_t		 idle_cv;	/* queue drained */
 	struct inval_list	 queue;		/* [q] due now */
 	struct inval_list	 delayed;	/* [q] by due_ns */
-	TAILQ_HEAD(, inval_entry) entries;	/* [q] names, before ranges */
 	unsigned long		 pending;	/* [q] */
 	unsigned long		 dropped;	/* [q] */
 	bool			 busy;		/* [q] a batch is being sent */
@@ -64,7 +55,6 @@ static struct {
 	.idle_cv = PTHREAD_COND_INITIALIZER,
 	.queue = TAILQ_HEAD_INITIALIZER(iq.queue),
 	.delayed = TAILQ_HEAD_INITIALIZER(iq.delayed),
-	.entries = TAILQ_HEAD_INITIALIZER(iq.entries),
 };
 
 /*
@@ -128,24 +118,16 @@ inval_promote(uint64_t now)
  * Free every waiting range, counting it as dropped; the callbacks that
  * waited for them are returned, for the caller to run with inval_run_dones
  * once the lock is dropped (nothing will be sent any more: the kernel's
- * cache is going away with the mount); names waiting are dropped too and
- * their callers let go.  [q] held.
+ * cache is going away with the mount).  [q] held.
  */
 static struct inval_done *
 inval_drop_all(void)
 {
 	struct inval_list *lists[2] = { &iq.queue, &iq.delayed };
 	struct inval_done *dones, *d;
-	struct inval_entry *e;
 	struct inval_range *r;
 	int i;
 
-	while ((e = TAILQ_FIRST(&iq.entries)) != NULL) {
-		TAILQ_REMOVE(&iq.entries, e, link);
-		*e->sentp = true;
-		free(e);
-	}
-	pthread_cond_broadcast(&iq.idle_cv);
 	dones = NULL;
 	for (i = 0; i < 2; i++) {
 		while ((r = TAILQ_FIRST(lists[i])) != NULL) {
@@ -329,65 +311,32 @@ inval_run_dones(struct inval_done *d)
 	}
 }
 
-/*
- * Send ranges as they become due.  When closing, delayed ranges are due at
- * once and the thread marks the queue closed as soon as it is empty; when
- * stopping (the request loop has ended), nothing more is sent.
- */
-/* Send the first name queued.  [q] held, dropped meanwhile. */
-static void
-inval_send_entry(void)
+void
+fs_inval_entry(fuse_ino_t parent, const char *name)
 {
-	struct inval_entry *e;
+	struct fuse_session *se;
 	int error;
 
-	e = TAILQ_FIRST(&iq.entries);
-	TAILQ_REMOVE(&iq.entries, e, link);
-	iq.busy = true;
+	pthread_mutex_lock(&iq.lock);
+	se = iq.running && !iq.closing && !iq.stopping ? iq.se : NULL;
 	pthread_mutex_unlock(&iq.lock);
-	error = iq.se == NULL ? 0 : fuse_lowlevel_notify_inval_entry(iq.se,
-	    e->parent, e->name, strlen(e->name));
+	if (se == NULL)
+		return;
+	error = fuse_lowlevel_notify_inval_entry(se, parent, name,
+	    strlen(name));
 	/* ENOENT: the kernel does not cache that name; ENOSYS: the kernel
 	 * has not even begun (a device made at start). */
 	if (error != 0 && error != -ENOENT && error != -ENOSYS &&
 	    error != -ENODEV && error != -ENOTCONN && error != -EBADF)
 		kern_log(LOG_WARNING, "devpagerfs: forgetting the name %s "
-		    "failed: %s", e->name, strerror(-error));
-	pthread_mutex_lock(&iq.lock);
-	*e->sentp = true;
-	iq.busy = false;
-	pthread_cond_broadcast(&iq.idle_cv);
-	free(e);
+		    "failed: %s", name, strerror(-error));
 }
 
-void
-fs_inval_entry(fuse_ino_t parent, const char *name)
-{
-	struct inval_entry *e;
-	size_t len;
-	bool sent;
-
-	len = strlen(name);
-	e = malloc(sizeof(*e) + len + 1);
-	if (e == NULL)
-		return;		/* the name's entry_timeout still ends it */
-	e->parent = parent;
-	memcpy(e->name, name, len + 1);
-	sent = false;
-	e->sentp = &sent;
-	pthread_mutex_lock(&iq.lock);
-	if (!iq.running || iq.closing || iq.stopping) {
-		pthread_mutex_unlock(&iq.lock);
-		free(e);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&iq.entries, e, link);
-	pthread_cond_signal(&iq.work_cv);
-	while (!sent)
-		pthread_cond_wait(&iq.idle_cv, &iq.lock);
-	pthread_mutex_unlock(&iq.lock);
-}
-
+/*
+ * Send ranges as they become due.  When closing, delayed ranges are due at
+ * once and the thread marks the queue closed as soon as it is empty; when
+ * stopping (the request loop has ended), nothing more is sent.
+ */
 static void *
 inval_thread(void *arg)
 {
@@ -403,10 +352,6 @@ inval_thread(void *arg)
 		if (iq.stopping) {
 			dropped = inval_drop_all();
 			break;
-		}
-		if (!TAILQ_EMPTY(&iq.entries)) {
-			inval_send_entry();
-			continue;
 		}
 		inval_promote(iq.closing ? UINT64_MAX : now_ns());
 		if (TAILQ_EMPTY(&iq.queue)) {
@@ -566,8 +511,7 @@ void
 fs_inval_wait_idle(void)
 {
 	pthread_mutex_lock(&iq.lock);
-	while (!TAILQ_EMPTY(&iq.queue) || !TAILQ_EMPTY(&iq.delayed) ||
-	    !TAILQ_EMPTY(&iq.entries) || iq.busy)
+	while (!TAILQ_EMPTY(&iq.queue) || !TAILQ_EMPTY(&iq.delayed) || iq.busy)
 		pthread_cond_wait(&iq.idle_cv, &iq.lock);
 	pthread_mutex_unlock(&iq.lock);
 }

@@ -41,12 +41,12 @@ void	fs_inval_close(void);
 void	fs_inval_stop(void);
 /*
  * Make the kernel forget the name `name' in directory parent (a device
- * made or destroyed there: its next lookup asks the daemon), on the
- * thread, and return once that is sent -- or at once when nothing can be
- * sent (the thread is not running or shutting down; no memory: the
- * name's entry_timeout ends it then).  For request handlers that hold no
- * lock and are no operation on parent (the vm/ctl commands): the kernel
- * takes parent's lock to forget the name.
+ * made or destroyed there: its next lookup asks the daemon), now, on the
+ * caller's thread -- unlike the invalidations of data, this waits for
+ * nothing the workers serve but lookups in parent (the kernel takes
+ * parent's lock).  For request handlers that hold no lock and are no
+ * operation on parent: the vm/ctl commands.  Nothing is sent when the
+ * thread is not running or shutting down.
  */
 void	fs_inval_entry(fuse_ino_t parent, const char *name);
 /*
