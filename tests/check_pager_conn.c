@@ -17,6 +17,7 @@
 
 #include "check_devpager.h"
 #include "check_pager_conn_util.h"
+#include "kern/test_hook.h"
 
 START_TEST(test_create_bad_params)
 {
@@ -415,6 +416,9 @@ START_TEST(test_connect_disconnect)
 	make_conn(5000, false);
 	connect_up(0, 64);
 	ck_assert_int_eq(pager_conn_connect(conn), 0);	/* already up */
+	/* Reported up before it goes (test_events_coalesce: else it may
+	 * never be). */
+	ck_assert(rec_wait(&rec.events, 1));
 	pager_conn_disconnect(conn, "by ctl");
 	ck_assert(peer_wait_eof(&peer, PEER_WAIT_MS));
 	st = conn_stats();
@@ -425,6 +429,34 @@ START_TEST(test_connect_disconnect)
 	ck_assert_uint_eq(conn_stats().pcs_gen, 2);
 	ck_assert(rec_wait(&rec.events, 3));
 	ck_assert_str_eq(rec.log, "up1 down1 up2");
+}
+END_TEST
+
+/*
+ * The event thread reports what it finds when it looks: held before it
+ * reports the first connection, which then comes and goes, it reports
+ * the second one's pco_up only (gen 2: the driver still revokes), and no
+ * connect waits for it (a connect that did could wait forever for a
+ * pco_up that waits for a fault that waits for the connect).
+ */
+START_TEST(test_events_coalesce)
+{
+	struct connecting c;
+
+	make_conn(5000, false);
+	test_hook_arm("pager_conn_events");
+	connect_up(0, 64);
+	ck_assert(test_hook_wait_parked("pager_conn_events", PEER_WAIT_MS));
+	ck_assert_int_eq(rec.events, 0);
+	pager_conn_disconnect(conn, "by test");
+	ck_assert(peer_wait_eof(&peer, PEER_WAIT_MS));
+	/* The second connect ends with the event thread still held. */
+	connect_begin(&c, 0, 64);
+	connect_end(&c);
+	ck_assert_uint_eq(conn_stats().pcs_gen, 2);
+	test_hook_release("pager_conn_events");
+	ck_assert(rec_wait(&rec.events, 1));
+	ck_assert_str_eq(rec.log, "up2");
 }
 END_TEST
 
@@ -448,5 +480,6 @@ pager_conn_suite(void)
 	tcase_add_test(tc, test_destroy_with_waiters);
 	tcase_add_test(tc, test_inflight_limit);
 	tcase_add_test(tc, test_connect_disconnect);
+	tcase_add_test(tc, test_events_coalesce);
 	return (s);
 }

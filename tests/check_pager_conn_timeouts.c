@@ -107,6 +107,8 @@ START_TEST(test_pager_dies_mid_message)
 	    m.h.length);
 	dpp_hdr_encode(hbuf, &h);
 	ck_assert_int_eq(peer_send_raw(&peer, hbuf, sizeof(hbuf)), 0);
+	/* Reported up before it goes (test_events_coalesce). */
+	ck_assert(rec_wait(&rec.events, 1));
 	memset(part, 0x11, sizeof(part));
 	ck_assert_int_eq(peer_send_raw(&peer, part, sizeof(part)), 0);
 	peer_hangup(&peer);

@@ -222,15 +222,29 @@ connect_main(void *arg)
 }
 
 void
-connect_up(uint32_t features, uint32_t inflight)
+connect_begin(struct connecting *c, uint32_t features, uint32_t inflight)
 {
-	pthread_t td;
-	int error;
 
-	error = -1;
-	ck_assert_int_eq(pthread_create(&td, NULL, connect_main, &error), 0);
+	c->error = -1;
+	ck_assert_int_eq(pthread_create(&c->td, NULL, connect_main,
+	    &c->error), 0);
 	ck_assert_int_eq(peer_accept(&peer, PEER_WAIT_MS), 0);
 	ck_assert_int_eq(peer_handshake(&peer, features, inflight, NULL), 0);
-	pthread_join(td, NULL);
-	ck_assert_int_eq(error, 0);
+}
+
+void
+connect_end(struct connecting *c)
+{
+
+	pthread_join(c->td, NULL);
+	ck_assert_int_eq(c->error, 0);
+}
+
+void
+connect_up(uint32_t features, uint32_t inflight)
+{
+	struct connecting c;
+
+	connect_begin(&c, features, inflight);
+	connect_end(&c);
 }

@@ -69,5 +69,16 @@ void	req_free(struct req *r);
 bool	all_bytes(const uint8_t *buf, size_t len, uint8_t v);
 /* Connect conn while peer accepts and answers (features, inflight). */
 void	connect_up(uint32_t features, uint32_t inflight);
+/*
+ * connect_up in halves: begin starts pager_conn_connect on a thread and
+ * plays the peer's accept and handshake; end waits for the connect.
+ */
+struct connecting {
+	pthread_t	 td;
+	int		 error;
+};
+void	connect_begin(struct connecting *c, uint32_t features,
+	    uint32_t inflight);
+void	connect_end(struct connecting *c);
 
 #endif /* !_TESTS_CHECK_PAGER_CONN_UTIL_H_ */

@@ -1402,6 +1402,12 @@ conn_events(void *arg)
 	pc = arg;
 	mtx_lock(&pc->pc_mtx);
 	for (;;) {
+		if (test_hooks_active()) {
+			/* Tests hold the thread here, before it looks. */
+			mtx_unlock(&pc->pc_mtx);
+			TEST_HOOK("pager_conn_events");
+			mtx_lock(&pc->pc_mtx);
+		}
 		if (pc->pc_ev_up > pc->pc_ev_down &&
 		    pc->pc_gen_ended >= pc->pc_ev_up) {
 			gen = pc->pc_ev_up;

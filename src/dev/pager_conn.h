@@ -61,10 +61,15 @@
  *	completion: the kernel's invalidation launders them as WRITEs, so
  *	completing from the invalidation's done callback is enough.
  *	Completions for a connection that has gone are ignored.
- *   new pager: pco_up(arg, gen, reply) runs on the event thread of each
+ *   new pager: pco_up(arg, gen, reply) runs on the event thread for a
  *	new connection, before any of its lock requests: a restarted pager
  *	may hold other contents, so revoke every page the device has cached.
- *	pco_down(arg, gen, why) runs when it ends.
+ *	pco_down(arg, gen, why) runs when it ends.  The event thread reports
+ *	what it finds when it looks: a connection that came and went before
+ *	it looked is not reported at all, only its successor's pco_up (gen
+ *	> 1 all the same, so the revocation still happens).  No connect
+ *	waits for the event thread: its pco_up may be waiting for a fault
+ *	that is itself waiting for the connect.
  *   vm/devices: pager_conn_stats() -- state name, in flight, errors,
  *	timeouts, violations, connects, last error.
  *   ctl:     pager_conn_connect() ("reconnect"), pager_conn_disconnect().
@@ -112,7 +117,7 @@ struct pager_conn_lock {
 /*
  * The driver's callbacks; each may be NULL.  They run on the
  * connection's event thread with no lock of pager_conn held, may block
- * (briefly: a new connection waits for the old one's pco_down) and may
+ * and may
  * call any pager_conn function but pager_conn_destroy.
  *	pco_up		a connection is up (gen numbers connections, from 1)
  *	pco_lock	revoke lk's range; 0 or an errno completes it now,
