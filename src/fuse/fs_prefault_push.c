@@ -20,7 +20,8 @@
  *
  * There is one partner: a push that finds it taken (another node's push)
  * runs both stages itself, as does every push of a daemon that may run
- * on one CPU only and every push of a few chunks.
+ * on one CPU only, every push of a few chunks and every window of
+ * `around' (a reader runs beside it and needs the other CPU).
  *
  * Locks: pfp.lock, a leaf.
  */
@@ -365,7 +366,13 @@ fs_prefault_push(struct fs_devnode *dn, struct file *fp, vm_object_t only,
 	hi = start;
 	ok = true;
 	gen = fs_inval_gen(dn->dn_ino);
-	pipe = end - start > FS_PREFAULT_PIPE_MIN * chunk_bytes &&
+	/*
+	 * Only an open waits for its push.  A window of `around' (limited
+	 * to one object) is pushed beside a running reader: a partner
+	 * polling for chunks would take the CPU that reader needs.
+	 */
+	pipe = only == NULL &&
+	    end - start > FS_PREFAULT_PIPE_MIN * chunk_bytes &&
 	    fs_pf_partner_take();
 	inflight = NULL;
 	saved = curthread->td_ucred;
